@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { BenchResult, BenchSuite, round } from './harness';
+import { storageBaseline } from './storage.bench';
+
+const SUITES: BenchSuite[] = [storageBaseline];
+
+/**
+ * `npm run bench [-- --json] [-- --only NAME]`: runs every suite and prints one figure a line,
+ * with the ratio to the limit measured in the same run where there is one.
+ */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const onlyAt = args.indexOf('--only');
+  const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+  for (const suite of SUITES) {
+    if (only && suite.name !== only) continue;
+    for (const result of await suite.run()) print(result, json);
+  }
+}
+
+function print(result: BenchResult, json: boolean): void {
+  const value = round(result.value);
+  const ratio = result.ratio === undefined ? undefined : round(result.ratio);
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify({ name: result.name, value, unit: result.unit, ...(ratio === undefined ? {} : { ratio }) })}\n`,
+    );
+    return;
+  }
+  const against =
+    ratio === undefined
+      ? ''
+      : `   ratio ${ratio}${result.limit === undefined ? '' : ` of ${round(result.limit)} ${result.unit}`}`;
+  process.stdout.write(
+    `${result.name.padEnd(34)} ${String(value).padStart(12)} ${result.unit}${against}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ClockModule } from './common/clock';
+import { AppConfig, ConfigModule } from './common/config';
+import { DatabaseModule } from './common/database';
+import { LoggingModule } from './common/logging';
+import { MetricsModule } from './common/metrics';
+import { HealthModule } from './modules/health/health.module';
+
+/** The daemon, built from an already-validated configuration. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ClockModule,
+        LoggingModule,
+        MetricsModule,
+        DatabaseModule,
+        HealthModule,
+      ],
+    };
+  }
+}

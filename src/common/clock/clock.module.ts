@@ -1,0 +1,11 @@
+import { Global, Module } from '@nestjs/common';
+import { Clock } from './clock';
+import { SystemClock } from './system-clock';
+
+/** Provides `Clock`; tests replace it with `FakeClock` through `overrideProvider(Clock)`. */
+@Global()
+@Module({
+  providers: [{ provide: Clock, useClass: SystemClock }],
+  exports: [Clock],
+})
+export class ClockModule {}

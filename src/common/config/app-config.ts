@@ -1,0 +1,53 @@
+export type SignalTransportKind = 'signal-cli' | 'rest';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogFormat = 'json' | 'pretty';
+
+export interface HttpConfig {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface DatabaseConfig {
+  /** Absolute path of the SQLite file. */
+  readonly path: string;
+  readonly busyTimeoutMs: number;
+}
+
+export interface LoggingConfig {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+}
+
+export interface SignalConfig {
+  readonly transport: SignalTransportKind;
+  readonly url: string;
+  /** The bot's own account, E.164. */
+  readonly account: string;
+  /** Owners allowed to drive the daemon: E.164 numbers and/or ACI UUIDs (lower case). */
+  readonly authorizedSenders: readonly string[];
+}
+
+export interface SessionsConfig {
+  /** Absolute, real paths of the folders sessions may be bound under. */
+  readonly projectRoots: readonly string[];
+  /** How many activity entries each session keeps. */
+  readonly activityLogSize: number;
+}
+
+export interface AgentConfig {
+  readonly executable: string;
+}
+
+/**
+ * The validated configuration. Built once by `loadConfig` from the environment and provided
+ * to every module as a value: nothing else reads `process.env`.
+ */
+export abstract class AppConfig {
+  abstract readonly dataDir: string;
+  abstract readonly http: HttpConfig;
+  abstract readonly database: DatabaseConfig;
+  abstract readonly logging: LoggingConfig;
+  abstract readonly signal: SignalConfig;
+  abstract readonly sessions: SessionsConfig;
+  abstract readonly agent: AgentConfig;
+}

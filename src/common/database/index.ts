@@ -1,0 +1,3 @@
+export * from './data-source-options';
+export * from './database.health';
+export * from './database.module';

@@ -1,0 +1,23 @@
+import { Global, Module } from '@nestjs/common';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
+/**
+ * One Prometheus registry per application (not prom-client's global one, so several apps in
+ * one test process do not collide). Modules register their own metrics on it.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: Registry,
+      useFactory: () => {
+        const registry = new Registry();
+        registry.setDefaultLabels({ service: 'claude-signal-bridge' });
+        collectDefaultMetrics({ register: registry });
+        return registry;
+      },
+    },
+  ],
+  exports: [Registry],
+})
+export class MetricsModule {}

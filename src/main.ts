@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { AppConfig, ConfigError, loadConfig } from './common/config';
+
+/** Reads the environment once, boots the daemon, and turns start-up failures into one line. */
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    if (existsSync('.env')) process.loadEnvFile('.env');
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    // Logs wait for pino; a failed start prints only our one-line cause, not Nest's stack.
+    bufferLogs: true,
+    autoFlushLogs: false,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  // Nest re-raises the signal after closing unless told to exit; we want exit code 0.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  try {
+    await app.listen(config.http.port, config.http.host);
+  } catch (error) {
+    await app.close();
+    throw describeListenError(error, config);
+  }
+  const address = app.getHttpServer().address() as { address: string; port: number };
+  app.get(Logger).log({ msg: 'listening', host: address.address, port: address.port }, 'Main');
+}
+
+function describeListenError(error: unknown, config: AppConfig): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${config.http.host}:${config.http.port}`;
+  if (code === 'EADDRINUSE') return new Error(`HTTP_PORT: ${where} is already in use`);
+  if (code === 'EADDRNOTAVAIL')
+    return new Error(`HTTP_HOST: ${where} is not an address of this machine`);
+  if (code === 'EACCES') return new Error(`HTTP_PORT: not allowed to listen on ${where}`);
+  return error;
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`claude-signal-bridge failed to start: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { DatabaseHealthIndicator } from '../../common/database';
+
+/**
+ * Liveness says the process serves requests; it never depends on the database or Signal, so
+ * an outage there does not get the daemon restarted. Readiness names each failing part.
+ */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: DatabaseHealthIndicator,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.database.check('database')]);
+  }
+}

@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../../src/common/database';
+import { MIGRATIONS } from '../../src/common/database/migrations';
+import { createApp } from '../utils/create-app';
+import { makeTempDir } from '../utils/temp-dir';
+
+describe('boot on an existing database', () => {
+  const temp = makeTempDir();
+  afterAll(() => temp.remove());
+
+  it('runs only the pending migrations and leaves existing rows alone', async () => {
+    const dbPath = join(temp.path, 'data', 'bridge.sqlite');
+    const older = MIGRATIONS.slice(0, -1);
+    const ds = new DataSource({
+      ...buildDataSourceOptions({ path: dbPath, busyTimeoutMs: 1000 }),
+      migrations: older,
+    });
+    mkdirSync(join(temp.path, 'data'), { recursive: true });
+    await ds.initialize();
+    await ds.runMigrations();
+    await ds.query('CREATE TABLE operator_notes (note TEXT)');
+    await ds.query(`INSERT INTO operator_notes VALUES ('kept')`);
+    await ds.destroy();
+
+    const first = await createApp({ dir: temp.path, listen: false });
+    await first.close();
+    const second = await createApp({ dir: temp.path, listen: false });
+    await second.close();
+
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      expect(db.prepare('SELECT name FROM migrations ORDER BY id').pluck().all()).toEqual(
+        MIGRATIONS.map((m) => m.name),
+      );
+      expect(db.prepare('SELECT note FROM operator_notes').pluck().all()).toEqual(['kept']);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -1,0 +1,160 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../../src/common/config';
+import { makeTempDir } from '../../utils/temp-dir';
+import { testEnvironment } from '../../utils/test-config';
+
+describe('loadConfig', () => {
+  const temp = makeTempDir();
+  afterAll(() => temp.remove());
+
+  function problems(overrides: Record<string, string | undefined>): readonly string[] {
+    try {
+      loadConfig(testEnvironment(temp.path, overrides));
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('builds typed config with defaults from a minimal environment', () => {
+    const projects = join(temp.path, 'projects');
+    mkdirSync(projects, { recursive: true });
+    const config = loadConfig({
+      SIGNAL_ACCOUNT: '+15550100000',
+      AUTHORIZED_SENDERS: '+15550100001, 3F2A1B4C-0D5E-4F60-8A7B-9C0D1E2F9C1E',
+      PROJECT_ROOTS: projects,
+    });
+    expect(config).toEqual({
+      dataDir: join(process.cwd(), 'data'),
+      http: { host: '127.0.0.1', port: 8081 },
+      database: { path: join(process.cwd(), 'data', 'bridge.sqlite'), busyTimeoutMs: 5000 },
+      logging: { level: 'info', format: 'json' },
+      signal: {
+        transport: 'signal-cli',
+        url: 'http://127.0.0.1:8080',
+        account: '+15550100000',
+        authorizedSenders: ['+15550100001', '3f2a1b4c-0d5e-4f60-8a7b-9c0d1e2f9c1e'],
+      },
+      sessions: { projectRoots: [projects], activityLogSize: 10 },
+      agent: { executable: 'claude' },
+    });
+  });
+
+  it('reads every variable it documents', () => {
+    const config = loadConfig(
+      testEnvironment(temp.path, {
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'debug',
+        DATABASE_PATH: join(temp.path, 'other.sqlite'),
+        DATABASE_BUSY_TIMEOUT_MS: '250',
+        HTTP_HOST: '0.0.0.0',
+        HTTP_PORT: '9000',
+        SIGNAL_TRANSPORT: 'rest',
+        SIGNAL_URL: 'http://localhost:8080/',
+        AGENT_EXECUTABLE: '/opt/claude/bin/claude',
+        ACTIVITY_LOG_SIZE: '25',
+      }),
+    );
+    expect(config.logging).toEqual({ level: 'debug', format: 'pretty' });
+    expect(config.database).toEqual({ path: join(temp.path, 'other.sqlite'), busyTimeoutMs: 250 });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(config.signal.transport).toBe('rest');
+    expect(config.signal.url).toBe('http://localhost:8080');
+    expect(config.agent.executable).toBe('/opt/claude/bin/claude');
+    expect(config.sessions.activityLogSize).toBe(25);
+  });
+
+  it('treats empty values as unset', () => {
+    const config = loadConfig(testEnvironment(temp.path, { HTTP_PORT: '', LOG_LEVEL: '  ' }));
+    expect(config.http.port).toBe(8081);
+    expect(config.logging.level).toBe('info');
+  });
+
+  it('names each missing required variable', () => {
+    expect(
+      problems({
+        SIGNAL_ACCOUNT: undefined,
+        AUTHORIZED_SENDERS: undefined,
+        PROJECT_ROOTS: undefined,
+      }),
+    ).toEqual([
+      'SIGNAL_ACCOUNT: is required',
+      'AUTHORIZED_SENDERS: is required',
+      'PROJECT_ROOTS: is required',
+    ]);
+  });
+
+  it('names an unknown transport', () => {
+    expect(problems({ SIGNAL_TRANSPORT: 'carrier-pigeon' })).toEqual([
+      'SIGNAL_TRANSPORT: must be one of "signal-cli", "rest" (got "carrier-pigeon")',
+    ]);
+  });
+
+  it('names a malformed account number and each malformed sender', () => {
+    expect(
+      problems({ SIGNAL_ACCOUNT: '555-0100', AUTHORIZED_SENDERS: '+15550100001,bob,12345' }),
+    ).toEqual([
+      'SIGNAL_ACCOUNT: must be a phone number in international format like +15550100000 (got "555-0100")',
+      'AUTHORIZED_SENDERS: "bob" is neither a phone number like +15550100000 nor an ACI UUID',
+      'AUTHORIZED_SENDERS: "12345" is neither a phone number like +15550100000 nor an ACI UUID',
+    ]);
+  });
+
+  it('names project roots that do not exist or are files', () => {
+    const file = join(temp.path, 'a-file');
+    writeFileSync(file, 'x');
+    const missing = join(temp.path, 'nope');
+    expect(problems({ PROJECT_ROOTS: `${missing},${file}` })).toEqual([
+      `PROJECT_ROOTS: "${missing}" does not exist`,
+      `PROJECT_ROOTS: "${file}" is not a directory`,
+    ]);
+  });
+
+  it('stores project roots as real paths', () => {
+    const real = join(temp.path, 'real-root');
+    mkdirSync(real);
+    const config = loadConfig(
+      testEnvironment(temp.path, { PROJECT_ROOTS: `${real}/../real-root` }),
+    );
+    expect(config.sessions.projectRoots).toEqual([real]);
+  });
+
+  it('names bad numbers, levels and URLs all at once', () => {
+    expect(
+      problems({
+        HTTP_PORT: '80a',
+        DATABASE_BUSY_TIMEOUT_MS: '-1',
+        ACTIVITY_LOG_SIZE: '0',
+        LOG_LEVEL: 'loud',
+        SIGNAL_URL: 'ftp://example.org',
+      }),
+    ).toEqual([
+      'LOG_LEVEL: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent" (got "loud")',
+      'DATABASE_BUSY_TIMEOUT_MS: must be a whole number (got "-1")',
+      'HTTP_PORT: must be a whole number (got "80a")',
+      'SIGNAL_URL: must be an http:// or https:// URL (got "ftp://example.org")',
+      'ACTIVITY_LOG_SIZE: must be at least 1',
+    ]);
+  });
+
+  it('rejects a port above 65535', () => {
+    expect(problems({ HTTP_PORT: '70000' })).toEqual(['HTTP_PORT: must be at most 65535']);
+  });
+
+  it('formats the error message as one line per problem', () => {
+    const error = new ConfigError(['A: is required', 'B: must be a number']);
+    expect(error.message).toBe(
+      'Invalid configuration:\n  - A: is required\n  - B: must be a number',
+    );
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable loadConfig reads, and no other', () => {
+    const text = readFileSync(join(__dirname, '..', '..', '..', '.env.example'), 'utf8');
+    const documented = [...text.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]).sort();
+    expect(documented).toEqual([...CONFIG_VARIABLES].sort());
+  });
+});
