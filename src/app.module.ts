@@ -5,6 +5,8 @@ import { DatabaseModule } from './common/database';
 import { LoggingModule } from './common/logging';
 import { MetricsModule } from './common/metrics';
 import { HealthModule } from './modules/health/health.module';
+import { RecoveryModule } from './modules/recovery/recovery.module';
+import { SessionsModule } from './modules/sessions';
 
 /** The daemon, built from an already-validated configuration. */
 @Module({})
@@ -18,6 +20,8 @@ export class AppModule {
         LoggingModule,
         MetricsModule,
         DatabaseModule,
+        SessionsModule,
+        RecoveryModule,
         HealthModule,
       ],
     };

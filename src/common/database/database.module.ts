@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config';
 import { buildDataSourceOptions } from './data-source-options';
 import { DatabaseHealthIndicator } from './database.health';
+import { Sqlite } from './sqlite';
 
 const logger = new Logger('DatabaseModule');
 
@@ -43,7 +44,7 @@ const logger = new Logger('DatabaseModule');
       },
     }),
   ],
-  providers: [DatabaseHealthIndicator],
-  exports: [DatabaseHealthIndicator],
+  providers: [DatabaseHealthIndicator, Sqlite],
+  exports: [DatabaseHealthIndicator, Sqlite],
 })
 export class DatabaseModule {}

@@ -1,2 +1,6 @@
-/** Every entity, listed explicitly so compiled, ts-jest and CLI runs load the same set. */
-export const ENTITIES: readonly (new () => unknown)[] = [];
+import { RecoveryRun } from '../../modules/recovery/recovery-run.entity';
+import { SessionActivity } from '../../modules/sessions/session-activity.entity';
+import { Session } from '../../modules/sessions/session.entity';
+
+/** Every entity, listed explicitly so compiled, jest and CLI runs load the same set. */
+export const ENTITIES = [Session, SessionActivity, RecoveryRun];

@@ -1,4 +1,5 @@
 import { InitialSchema1764338400000 } from './1764338400000-initial-schema';
+import { SessionsAndRecovery1764338500000 } from './1764338500000-sessions-and-recovery';
 
-/** Every migration in order. A new one is generated with `npm run migration:generate` and added here. */
-export const MIGRATIONS = [InitialSchema1764338400000];
+/** Every migration in order. Generate a new one with `npm run migration:generate`, then add it here. */
+export const MIGRATIONS = [InitialSchema1764338400000, SessionsAndRecovery1764338500000];

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import type { Database, Statement } from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+
+/**
+ * Synchronous access to the same better-sqlite3 connection TypeORM opened, for hot paths and
+ * for transactions. A better-sqlite3 transaction runs to completion without yielding to the
+ * event loop, so concurrent callers can never interleave inside one (TypeORM's async
+ * transactions on a single SQLite connection can), and the SQL compare-and-set in a single
+ * statement is atomic. Never await I/O inside `transaction`.
+ */
+@Injectable()
+export class Sqlite {
+  private readonly statements = new Map<string, Statement>();
+  private preparedOn?: Database;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get connection(): Database {
+    return (this.dataSource.driver as unknown as { databaseConnection: Database })
+      .databaseConnection;
+  }
+
+  /** A prepared statement, cached by its SQL text. */
+  prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    const connection = this.connection;
+    if (this.preparedOn !== connection) {
+      this.statements.clear();
+      this.preparedOn = connection;
+    }
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = connection.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement as unknown as Statement<P, R>;
+  }
+
+  /**
+   * Runs `work` in one transaction (nested calls become savepoints); a throw rolls it back.
+   * It takes the write lock up front (BEGIN IMMEDIATE): a read-then-write transaction that
+   * started deferred could otherwise be overtaken by another connection's write in between.
+   */
+  transaction<T>(work: () => T): T {
+    return this.connection.transaction(work).immediate();
+  }
+}

@@ -1,0 +1,85 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Counter, Registry } from 'prom-client';
+import { Clock } from '../../common/clock';
+import { Sqlite } from '../../common/database';
+import { maskIdentifier } from '../../common/logging';
+import { Session, SessionRepository } from '../sessions';
+
+/** Why a boot stopped in recovery; the database was left exactly as it was. */
+export class RecoveryFailedError extends Error {
+  constructor(cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`crash recovery failed, nothing was changed: ${reason}`, { cause });
+    this.name = 'RecoveryFailedError';
+  }
+}
+
+export interface RecoveryReport {
+  recoveredAt: string;
+  /** Sessions that were ACTIVE when the previous daemon died, now PAUSED. */
+  sessions: Session[];
+}
+
+/**
+ * Boot-time crash recovery. Runs after migrations (the database module finished) and before
+ * anything starts taking work: every ACTIVE session — whose agent died with the old daemon —
+ * becomes PAUSED with `recoveredAt`, all in one transaction. Running it again finds nothing.
+ */
+@Injectable()
+export class RecoveryService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(RecoveryService.name);
+  private readonly recovered: Counter;
+  private report?: RecoveryReport;
+
+  constructor(
+    private readonly sqlite: Sqlite,
+    private readonly sessions: SessionRepository,
+    private readonly clock: Clock,
+    registry: Registry,
+  ) {
+    this.recovered = new Counter({
+      name: 'bridge_sessions_recovered_total',
+      help: 'Sessions paused by boot-time crash recovery.',
+      registers: [registry],
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.recover();
+  }
+
+  /** The result of the boot's recovery, for the owner notice. */
+  get lastReport(): RecoveryReport | undefined {
+    return this.report;
+  }
+
+  recover(): RecoveryReport {
+    const recoveredAt = this.clock.nowIso();
+    let sessions: Session[];
+    try {
+      sessions = this.sqlite.transaction(() => {
+        const paused = this.sessions.pauseAllActive(recoveredAt);
+        if (paused.length > 0) {
+          this.sqlite
+            .prepare(`INSERT INTO recovery_runs (ran_at, session_ids) VALUES (?, ?)`)
+            .run(recoveredAt, JSON.stringify(paused.map((s) => s.id)));
+        }
+        return paused;
+      });
+    } catch (error) {
+      throw new RecoveryFailedError(error);
+    }
+    this.recovered.inc(sessions.length);
+    this.report = { recoveredAt, sessions };
+    if (sessions.length > 0) {
+      this.logger.warn({
+        msg: 'recovered sessions left ACTIVE by the previous run',
+        count: sessions.length,
+        conversations: [...new Set(sessions.map((s) => maskIdentifier(s.conversationId)))],
+      });
+    } else {
+      this.logger.log('no sessions to recover');
+    }
+    return this.report;
+  }
+}

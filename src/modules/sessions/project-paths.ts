@@ -1,0 +1,57 @@
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../common/config';
+import { SessionError } from './session.errors';
+
+/**
+ * Turns what the user typed ("api", "~/projects/api", an absolute path) into the real path of
+ * a folder inside one of the configured project roots, or refuses. Real paths are compared,
+ * so `..` and symlinks cannot lead outside a root.
+ */
+@Injectable()
+export class ProjectPaths {
+  constructor(private readonly config: AppConfig) {}
+
+  get roots(): readonly string[] {
+    return this.config.sessions.projectRoots;
+  }
+
+  resolve(requested: string): string {
+    const trimmed = requested.trim();
+    if (!trimmed) throw new SessionError('PROJECT_NOT_FOUND', 'No project folder was given.');
+    const candidates = isAbsolute(trimmed)
+      ? [trimmed]
+      : this.roots.map((root) => resolve(root, trimmed));
+    let found = false;
+    for (const candidate of candidates) {
+      const real = realDirectory(candidate);
+      if (real === undefined) continue;
+      found = true;
+      if (this.insideRoot(real)) return real;
+    }
+    if (found) {
+      throw new SessionError(
+        'PROJECT_OUTSIDE_ROOTS',
+        `"${trimmed}" is outside the project roots (${this.roots.join(', ')}).`,
+      );
+    }
+    throw new SessionError('PROJECT_NOT_FOUND', `No project folder "${trimmed}" was found.`);
+  }
+
+  private insideRoot(real: string): boolean {
+    return this.roots.some((root) => {
+      const rel = relative(root, real);
+      return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+    });
+  }
+}
+
+function realDirectory(path: string): string | undefined {
+  try {
+    const real = realpathSync(path);
+    return statSync(real).isDirectory() ? real : undefined;
+  } catch {
+    return undefined;
+  }
+}

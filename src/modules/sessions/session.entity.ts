@@ -1,0 +1,50 @@
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { SessionStatus } from './session-status';
+
+export type SessionContext = Record<string, unknown>;
+
+/**
+ * A Claude Code session bound to one conversation and one project folder. Times are ISO 8601
+ * strings from the injected Clock.
+ */
+@Entity({ name: 'sessions' })
+@Check('chk_sessions_status', `"status" IN ('CREATED', 'ACTIVE', 'PAUSED', 'TERMINATED')`)
+@Index('idx_sessions_conversation', ['conversationId', 'createdAt'])
+@Index('idx_sessions_status', ['status'])
+export class Session {
+  @PrimaryColumn({ type: 'varchar' })
+  id!: string;
+
+  @Column({ name: 'conversation_id', type: 'varchar' })
+  conversationId!: string;
+
+  @Column({ name: 'project_path', type: 'varchar' })
+  projectPath!: string;
+
+  @Column({ type: 'varchar' })
+  status!: SessionStatus;
+
+  /** Claude Code's own session id, for `--resume`. */
+  @Column({ name: 'agent_session_id', type: 'varchar', nullable: true })
+  agentSessionId!: string | null;
+
+  @Column({ type: 'simple-json' })
+  context!: SessionContext;
+
+  /** Set when boot-time recovery paused this session after a crash. */
+  @Column({ name: 'recovered_at', type: 'varchar', nullable: true })
+  recoveredAt!: string | null;
+
+  @Column({ name: 'created_at', type: 'varchar' })
+  createdAt!: string;
+
+  @Column({ name: 'updated_at', type: 'varchar' })
+  updatedAt!: string;
+
+  @Column({ name: 'last_activity_at', type: 'varchar', nullable: true })
+  lastActivityAt!: string | null;
+
+  /** Unsummarized activity entries trimmed from the log since the last catch-up summary. */
+  @Column({ name: 'activity_dropped', type: 'integer', default: 0 })
+  activityDropped!: number;
+}
