@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SQLITE_PRAGMAS } from '../src/common/database/data-source-options';
 
 export interface BenchResult {
   /** What was measured, dotted: `sessions.create`, `recovery.10000`. */
@@ -39,10 +40,13 @@ export async function elapsedMs(fn: () => unknown): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+const scratch: string[] = [];
+process.on('exit', () => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 /** A scratch directory removed at process exit. */
 export function benchDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'csb-bench-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  scratch.push(dir);
   return dir;
 }
 
@@ -50,9 +54,18 @@ export function benchDir(): string {
 export function openRawDatabase(path: string): Database.Database {
   const db = new Database(path, { timeout: 5000 });
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
+  for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
   return db;
+}
+
+/** Each figure's median over several rounds, so one slow checkpoint does not decide it. */
+export function medians(rounds: readonly Record<string, number>[]): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const name of Object.keys(rounds[0] ?? {})) {
+    const values = rounds.map((r) => r[name]).sort((a, b) => a - b);
+    result[name] = values[Math.floor(values.length / 2)];
+  }
+  return result;
 }
 
 export function round(value: number, digits = 3): number {

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { BenchResult, BenchSuite, round } from './harness';
+import { sessionsBench } from './sessions.bench';
 import { storageBaseline } from './storage.bench';
 
-const SUITES: BenchSuite[] = [storageBaseline];
+const SUITES: BenchSuite[] = [storageBaseline, sessionsBench];
 
 /**
  * `npm run bench [-- --json] [-- --only NAME]`: runs every suite and prints one figure a line,

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ClockModule } from './common/clock';
 import { AppConfig, ConfigModule } from './common/config';
 import { DatabaseModule } from './common/database';
+import { IdsModule } from './common/ids';
 import { LoggingModule } from './common/logging';
 import { MetricsModule } from './common/metrics';
 import { HealthModule } from './modules/health/health.module';
@@ -17,6 +18,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         ClockModule,
+        IdsModule,
         LoggingModule,
         MetricsModule,
         DatabaseModule,

@@ -4,6 +4,17 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /**
+ * Set on every connection. With WAL, NORMAL syncs only at checkpoints: a commit survives the
+ * daemon crashing; only an OS crash can lose the newest ones. Checkpointing every 4,000 pages
+ * (~16 MB) instead of 1,000 keeps those fsyncs off most writes.
+ */
+export const SQLITE_PRAGMAS = [
+  'foreign_keys = ON',
+  'synchronous = NORMAL',
+  'wal_autocheckpoint = 4000',
+] as const;
+
+/**
  * The one DataSource definition, used by the app (`DatabaseModule`) and the TypeORM CLI
  * (`ormconfig.ts`). The schema changes only through migrations.
  */
@@ -21,8 +32,7 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     timeout: database.busyTimeoutMs,
     enableWAL: true,
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
-      db.pragma('foreign_keys = ON');
-      db.pragma('synchronous = NORMAL');
+      for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
     },
   };
 }

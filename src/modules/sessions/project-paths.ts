@@ -49,7 +49,7 @@ export class ProjectPaths {
 
 function realDirectory(path: string): string | undefined {
   try {
-    const real = realpathSync(path);
+    const real = realpathSync.native(path);
     return statSync(real).isDirectory() ? real : undefined;
   } catch {
     return undefined;

@@ -1,16 +1,17 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { SessionStatus } from './session-status';
 
 export type SessionContext = Record<string, unknown>;
 
 /**
- * A Claude Code session bound to one conversation and one project folder. Times are ISO 8601
- * strings from the injected Clock.
+ * A Claude Code session bound to one conversation and one project folder. Ids are UUIDv7 (time
+ * ordered, so the table is stored WITHOUT ROWID keyed by them); times are ISO 8601 strings from
+ * the injected Clock.
  */
-@Entity({ name: 'sessions' })
-@Check('chk_sessions_status', `"status" IN ('CREATED', 'ACTIVE', 'PAUSED', 'TERMINATED')`)
+@Entity({ name: 'sessions', withoutRowid: true })
 @Index('idx_sessions_conversation', ['conversationId', 'createdAt'])
-@Index('idx_sessions_status', ['status'])
+// Only ACTIVE rows are indexed: recovery looks for them, and other writes skip the index.
+@Index('idx_sessions_active', ['status'], { where: `"status" = 'ACTIVE'` })
 export class Session {
   @PrimaryColumn({ type: 'varchar' })
   id!: string;

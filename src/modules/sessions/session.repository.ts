@@ -72,7 +72,7 @@ export class SessionRepository {
     return row && toSession(row);
   }
 
-  /** Newest first; ties (same clock instant) in reverse insertion order. */
+  /** Newest first; ties (same clock instant) in reverse creation order (ids are time-ordered). */
   list(filter: SessionFilter = {}): Session[] {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -85,7 +85,7 @@ export class SessionRepository {
       params.push(filter.status);
     }
     const sql = `SELECT ${COLUMNS} FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+      ORDER BY created_at DESC, id DESC LIMIT ?`;
     params.push(filter.limit ?? -1);
     return this.sqlite
       .prepare<unknown[], SessionRow>(sql)

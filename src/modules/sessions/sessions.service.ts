@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
+import { IdGenerator } from '../../common/ids';
 import { ProjectPaths } from './project-paths';
 import { Session, SessionContext } from './session.entity';
 import { SessionError } from './session.errors';
@@ -21,13 +21,14 @@ export class SessionsService {
     private readonly repository: SessionRepository,
     private readonly projectPaths: ProjectPaths,
     private readonly clock: Clock,
+    private readonly ids: IdGenerator,
   ) {}
 
   /** Creates a session in CREATED, bound to a real folder inside the project roots. */
   async create(input: CreateSessionInput): Promise<Session> {
     const now = this.clock.nowIso();
     const session = Object.assign(new Session(), {
-      id: randomUUID(),
+      id: this.ids.next(),
       conversationId: input.conversationId,
       projectPath: this.projectPaths.resolve(input.project),
       status: 'CREATED' as const,

@@ -6,9 +6,11 @@ export class SessionsAndRecovery1764338500000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "sessions" ("id" varchar PRIMARY KEY NOT NULL, "conversation_id" varchar NOT NULL, "project_path" varchar NOT NULL, "status" varchar NOT NULL, "agent_session_id" varchar, "context" text NOT NULL, "recovered_at" varchar, "created_at" varchar NOT NULL, "updated_at" varchar NOT NULL, "last_activity_at" varchar, "activity_dropped" integer NOT NULL DEFAULT (0), CONSTRAINT "chk_sessions_status" CHECK ("status" IN ('CREATED', 'ACTIVE', 'PAUSED', 'TERMINATED')))`,
+      `CREATE TABLE "sessions" ("id" varchar PRIMARY KEY NOT NULL, "conversation_id" varchar NOT NULL, "project_path" varchar NOT NULL, "status" varchar NOT NULL, "agent_session_id" varchar, "context" text NOT NULL, "recovered_at" varchar, "created_at" varchar NOT NULL, "updated_at" varchar NOT NULL, "last_activity_at" varchar, "activity_dropped" integer NOT NULL DEFAULT (0)) WITHOUT ROWID`,
     );
-    await queryRunner.query(`CREATE INDEX "idx_sessions_status" ON "sessions" ("status") `);
+    await queryRunner.query(
+      `CREATE INDEX "idx_sessions_active" ON "sessions" ("status") WHERE "status" = 'ACTIVE'`,
+    );
     await queryRunner.query(
       `CREATE INDEX "idx_sessions_conversation" ON "sessions" ("conversation_id", "created_at") `,
     );
@@ -28,7 +30,7 @@ export class SessionsAndRecovery1764338500000 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "idx_session_activity_session"`);
     await queryRunner.query(`DROP TABLE "session_activity"`);
     await queryRunner.query(`DROP INDEX "idx_sessions_conversation"`);
-    await queryRunner.query(`DROP INDEX "idx_sessions_status"`);
+    await queryRunner.query(`DROP INDEX "idx_sessions_active"`);
     await queryRunner.query(`DROP TABLE "sessions"`);
   }
 }

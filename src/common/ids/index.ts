@@ -1,0 +1,2 @@
+export * from './ids.module';
+export * from './time-ordered-id';
