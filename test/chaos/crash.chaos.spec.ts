@@ -5,6 +5,7 @@ import { FakeClock } from '../../src/common/clock';
 import { RecoveryService } from '../../src/modules/recovery/recovery.service';
 import { SessionsService } from '../../src/modules/sessions';
 import { createApp } from '../utils/create-app';
+import { spawnDaemon } from '../utils/daemon-process';
 import { makeTempDir } from '../utils/temp-dir';
 import { testEnvironment } from '../utils/test-config';
 
@@ -82,6 +83,43 @@ describe('recovery after the daemon is killed', () => {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('a recovery that fails in the real daemon', () => {
+  const temp = makeTempDir();
+  afterAll(() => temp.remove());
+
+  it('exits 1 with the cause in one line and leaves every session as it was', async () => {
+    const seed = await createApp({ dir: temp.path, listen: false });
+    const sessions = seed.app.get(SessionsService);
+    for (let i = 0; i < 3; i++) {
+      const s = await sessions.create({ conversationId: `dm-${i}`, project: '.' });
+      await sessions.transition(s.id, 'ACTIVE');
+    }
+    await seed.close();
+    const dbPath = join(temp.path, 'data', 'bridge.sqlite');
+    const db = new Database(dbPath);
+    // The write that completes recovery fails the way a full or failing disk would.
+    db.exec(`CREATE TRIGGER fail_recovery BEFORE INSERT ON recovery_runs
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    const before = db.prepare('SELECT * FROM sessions ORDER BY id').all();
+    db.close();
+
+    const daemon = spawnDaemon(testEnvironment(temp.path));
+    await expect(daemon.exited).resolves.toBe(1);
+    expect(daemon.stderr()).toBe(
+      'claude-signal-bridge failed to start: crash recovery failed, nothing was changed: database or disk is full\n',
+    );
+    const after = new Database(dbPath, { readonly: true });
+    try {
+      expect(after.prepare('SELECT * FROM sessions ORDER BY id').all()).toEqual(before);
+      expect(
+        after.prepare(`SELECT count(*) FROM sessions WHERE status = 'ACTIVE'`).pluck().get(),
+      ).toBe(3);
+    } finally {
+      after.close();
     }
   });
 });
