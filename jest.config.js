@@ -25,6 +25,7 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
+  reporters: ['default', '<rootDir>/test/utils/plain-summary-reporter.js'],
   projects: [
     project('unit'),
     project('e2e', { testTimeout: 30_000 }),

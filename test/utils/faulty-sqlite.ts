@@ -7,8 +7,6 @@ import { Sqlite } from '../../src/common/database';
  * driver fault would. Swap it in with `overrideProvider(Sqlite).useFactory(...)`.
  */
 export class FaultySqlite extends Sqlite {
-  armed = true;
-
   constructor(
     dataSource: DataSource,
     private readonly pattern: RegExp,
@@ -21,8 +19,7 @@ export class FaultySqlite extends Sqlite {
     const statement = super.prepare<P, R>(sql);
     if (!this.pattern.test(sql)) return statement;
     const fail = (): never => {
-      if (this.armed) throw Object.assign(new Error(this.message), { code: 'SQLITE_IOERR' });
-      return undefined as never;
+      throw Object.assign(new Error(this.message), { code: 'SQLITE_IOERR' });
     };
     return new Proxy(statement, {
       get: (target, key, receiver) => {

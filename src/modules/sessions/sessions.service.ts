@@ -66,7 +66,7 @@ export class SessionsService {
   async transition(id: string, to: SessionStatus, expected?: SessionStatus): Promise<Session> {
     const from = expected ?? this.require(id).status;
     if (!isAllowedTransition(from, to)) {
-      this.require(id);
+      if (expected) this.require(id); // an unknown id is NOT_FOUND, whatever was asked
       throw new SessionError('INVALID_TRANSITION', `A session cannot go from ${from} to ${to}.`);
     }
     if (from === to) {
