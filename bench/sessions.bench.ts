@@ -159,23 +159,23 @@ async function rawFigures(): Promise<Record<string, number>> {
 
   const recoveryDir = benchDir();
   const recoveryDb = await migratedDatabase(recoveryDir);
-  seedActive(recoveryDb, RECOVER);
   const rdb = openRawDatabase(recoveryDb);
   const pause = rdb.prepare(`UPDATE sessions SET status = 'PAUSED', recovered_at = ?, updated_at = ?
     WHERE status = 'ACTIVE' RETURNING *`);
   const record = rdb.prepare(`INSERT INTO recovery_runs (ran_at, session_ids) VALUES (?, ?)`);
   let recovered = 0;
-  figures[`recovery.${RECOVER}`] = await elapsedMs(() => {
-    rdb
-      .transaction(() => {
-        const at = now();
-        const rows = pause.all(at, at) as { id: string; context: string }[];
-        for (const row of rows) JSON.parse(row.context);
-        record.run(at, JSON.stringify(rows.map((r) => r.id)));
-        recovered = rows.length;
-      })
-      .immediate();
+  const recover = rdb.transaction(() => {
+    const at = now();
+    const rows = pause.all(at, at) as { id: string; context: string }[];
+    for (const row of rows) JSON.parse(row.context);
+    record.run(at, JSON.stringify(rows.map((r) => r.id)));
+    recovered = rows.length;
   });
+  // The same history as the app's: a first batch recovered at "boot", then the timed batch.
+  seedActive(recoveryDb, RECOVER);
+  recover.immediate();
+  seedActive(recoveryDb, RECOVER);
+  figures[`recovery.${RECOVER}`] = await elapsedMs(() => recover.immediate());
   if (recovered !== RECOVER) throw new Error(`raw recovered ${recovered}`);
   rdb.close();
   return figures;
