@@ -41,3 +41,45 @@ describe('boot on an existing database', () => {
     }
   });
 });
+
+describe('migrations and entities', () => {
+  const temp = makeTempDir();
+  afterAll(() => temp.remove());
+
+  async function migrated(name: string): Promise<DataSource> {
+    mkdirSync(join(temp.path, name), { recursive: true });
+    const ds = new DataSource(
+      buildDataSourceOptions({ path: join(temp.path, name, 'db.sqlite'), busyTimeoutMs: 1000 }),
+    );
+    await ds.initialize();
+    await ds.runMigrations();
+    return ds;
+  }
+
+  it('leave nothing for migration:generate to find (schema matches the entities)', async () => {
+    const ds = await migrated('sync');
+    try {
+      const pending = await ds.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('revert all the way down and apply again', async () => {
+    const ds = await migrated('roundtrip');
+    try {
+      const tables = () =>
+        ds.query(
+          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+        );
+      const full = await tables();
+      for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration();
+      await expect(tables()).resolves.toEqual([{ name: 'migrations' }]);
+      await ds.runMigrations();
+      await expect(tables()).resolves.toEqual(full);
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
