@@ -5,6 +5,7 @@ import { DatabaseModule } from './common/database';
 import { IdsModule } from './common/ids';
 import { LoggingModule } from './common/logging';
 import { MetricsModule } from './common/metrics';
+import { CommandsModule } from './modules/commands/commands.module';
 import { HealthModule } from './modules/health/health.module';
 import { RecoveryModule } from './modules/recovery/recovery.module';
 import { SessionsModule } from './modules/sessions';
@@ -24,6 +25,7 @@ export class AppModule {
         DatabaseModule,
         SessionsModule,
         RecoveryModule,
+        CommandsModule,
         HealthModule,
       ],
     };

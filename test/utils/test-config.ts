@@ -15,6 +15,8 @@ export function testEnvironment(dir: string, overrides: ConfigEnvironment = {}):
     HTTP_PORT: '0',
     LOG_LEVEL: 'silent',
     SIGNAL_ACCOUNT: BOT_ACCOUNT,
+    // Nothing listens on the discard port: without a simulator, intake just retries quietly.
+    SIGNAL_URL: 'http://127.0.0.1:9',
     AUTHORIZED_SENDERS: OWNER_NUMBER,
     PROJECT_ROOTS: projects,
     ...overrides,

@@ -25,6 +25,8 @@ export interface SignalConfig {
   readonly account: string;
   /** Owners allowed to drive the daemon: E.164 numbers and/or ACI UUIDs (lower case). */
   readonly authorizedSenders: readonly string[];
+  /** How long inbound de-duplication keys are kept. */
+  readonly inboundRetentionHours: number;
 }
 
 export interface SessionsConfig {

@@ -95,6 +95,7 @@ const envSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: `"${item}" ${problem}` });
     }
   }),
+  INBOUND_RETENTION_HOURS: integer(1, 24 * 365).default(72),
   AGENT_EXECUTABLE: z.string().min(1, { error: 'must not be empty' }).default('claude'),
   ACTIVITY_LOG_SIZE: integer(1, 1000).default(10),
 });
@@ -158,6 +159,7 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       url: e.SIGNAL_URL.replace(/\/+$/, ''),
       account: e.SIGNAL_ACCOUNT,
       authorizedSenders: e.AUTHORIZED_SENDERS.map((s) => (UUID.test(s) ? s.toLowerCase() : s)),
+      inboundRetentionHours: e.INBOUND_RETENTION_HOURS,
     },
     sessions: {
       projectRoots: e.PROJECT_ROOTS.map((root) => realpathSync(root)),

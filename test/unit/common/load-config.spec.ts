@@ -36,6 +36,7 @@ describe('loadConfig', () => {
         url: 'http://127.0.0.1:8080',
         account: '+15550100000',
         authorizedSenders: ['+15550100001', '3f2a1b4c-0d5e-4f60-8a7b-9c0d1e2f9c1e'],
+        inboundRetentionHours: 72,
       },
       sessions: { projectRoots: [projects], activityLogSize: 10 },
       agent: { executable: 'claude' },

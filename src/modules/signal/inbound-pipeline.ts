@@ -1,0 +1,101 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Counter, Registry } from 'prom-client';
+import { Clock } from '../../common/clock';
+import { AppConfig } from '../../common/config';
+import { maskIdentifier } from '../../common/logging';
+import { parseSignalEvent } from './envelope-parser';
+import { InboundMessage } from './inbound-message';
+import { InboundRecordRepository } from './inbound-record.repository';
+import { SenderAuthorizer } from './sender-authorizer';
+
+/** Receives each authorized, first-seen message. Registered by the commands module. */
+export type InboundHandler = (message: InboundMessage) => Promise<void>;
+
+export type PipelineOutcome =
+  'handled' | 'duplicate' | 'unauthorized' | 'ignored' | 'malformed' | 'no-handler';
+
+/**
+ * Raw event → JSON → envelope → authorization → durable once-only record → handler. Nothing
+ * here throws: garbage is logged and skipped, and the stream goes on.
+ */
+@Injectable()
+export class InboundPipeline {
+  private readonly logger = new Logger(InboundPipeline.name);
+  private readonly events: Counter<'outcome'>;
+  private handler?: InboundHandler;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly authorizer: SenderAuthorizer,
+    private readonly records: InboundRecordRepository,
+    private readonly clock: Clock,
+    registry: Registry,
+  ) {
+    this.events = new Counter({
+      name: 'bridge_inbound_events_total',
+      help: 'Inbound Signal events by what became of them.',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+  }
+
+  setHandler(handler: InboundHandler): void {
+    this.handler = handler;
+  }
+
+  async process(raw: string): Promise<PipelineOutcome> {
+    const outcome = await this.run(raw);
+    this.events.inc({ outcome });
+    return outcome;
+  }
+
+  private async run(raw: string): Promise<PipelineOutcome> {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      this.logger.warn({ msg: 'skipped an event that is not JSON', bytes: Buffer.byteLength(raw) });
+      return 'malformed';
+    }
+    const parsed = parseSignalEvent(json, this.config.signal.account);
+    if (parsed.kind === 'malformed') {
+      this.logger.warn({ msg: 'skipped a malformed event', problem: parsed.problem });
+      return 'malformed';
+    }
+    if (parsed.kind === 'ignored') {
+      this.logger.debug({ msg: 'ignored event', reason: parsed.reason });
+      return 'ignored';
+    }
+    const message = parsed.message;
+    const who = maskIdentifier(message.sender.uuid ?? message.sender.number);
+    if (!this.authorizer.isAuthorized(message.sender)) {
+      this.logger.warn({ msg: 'message from a sender who is not authorized', sender: who });
+      return 'unauthorized';
+    }
+    if (!this.records.recordOnce(message, this.clock.nowIso())) {
+      this.logger.debug({ msg: 'dropped a re-delivered message', key: maskKey(message.key) });
+      return 'duplicate';
+    }
+    if (!this.handler) {
+      // Left `received`: the next boot offers it for /retry instead of losing it.
+      this.logger.error({ msg: 'no handler for inbound messages', key: maskKey(message.key) });
+      return 'no-handler';
+    }
+    try {
+      await this.handler(message);
+    } catch (error) {
+      this.logger.error({
+        msg: 'handling an inbound message failed',
+        key: maskKey(message.key),
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    this.records.markHandled(message.key, this.clock.nowIso());
+    return 'handled';
+  }
+}
+
+function maskKey(key: string): string {
+  const [source, ...rest] = key.split(':');
+  return [maskIdentifier(source), ...rest].join(':');
+}
