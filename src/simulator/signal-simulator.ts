@@ -50,6 +50,8 @@ interface PhoneMessage {
   quote?: { timestamp: number; author: string };
   /** Sent as a sync message to Note to Self from the bot's own account. */
   noteToSelf?: boolean;
+  /** An edit of the phone's earlier message with this timestamp. */
+  editOf?: number;
 }
 
 const SSE_KEEPALIVE_MS = 15_000;
@@ -181,7 +183,9 @@ export class SignalSimulator {
       serverReceivedTimestamp: timestamp + 200,
       serverDeliveredTimestamp: timestamp + 240,
     };
-    if (message.noteToSelf) {
+    if (message.editOf !== undefined) {
+      envelope.editMessage = { targetSentTimestamp: message.editOf, dataMessage: data };
+    } else if (message.noteToSelf) {
       envelope.syncMessage = {
         sentMessage: {
           destination: user.number,

@@ -12,7 +12,7 @@ import { SenderAuthorizer } from './sender-authorizer';
 export type InboundHandler = (message: InboundMessage) => Promise<void>;
 
 export type PipelineOutcome =
-  'handled' | 'duplicate' | 'unauthorized' | 'ignored' | 'malformed' | 'no-handler';
+  'handled' | 'duplicate' | 'unauthorized' | 'ignored' | 'malformed' | 'no-handler' | 'failed';
 
 /**
  * Raw event → JSON → envelope → authorization → durable once-only record → handler. Nothing
@@ -44,7 +44,15 @@ export class InboundPipeline {
   }
 
   async process(raw: string): Promise<PipelineOutcome> {
-    const outcome = await this.run(raw);
+    let outcome: PipelineOutcome;
+    try {
+      outcome = await this.run(raw);
+    } catch (error) {
+      // The database refused the record or the handled mark. A recorded message stays
+      // `received` and is offered for /retry at the next boot; an unrecorded one is only logged.
+      this.logger.error({ msg: 'inbound event failed', error: (error as Error).message });
+      outcome = 'failed';
+    }
     this.events.inc({ outcome });
     return outcome;
   }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { Clock, Timer } from '../../common/clock';
 import { AppConfig } from '../../common/config';
 import { InboundPipeline } from './inbound-pipeline';
@@ -7,13 +7,15 @@ import { SignalTransport, Stream } from './signal-transport';
 
 const MAX_RECONNECT_DELAY_MS = 60_000;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
+/** How long shutdown waits for messages being handled; an unfinished one is offered for /retry. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * Keeps one event stream open and feeds every event to the pipeline. A dropped or refused
  * stream is retried after min(2^(n-1), 60) s. Also purges old inbound keys hourly.
  */
 @Injectable()
-export class SignalIntake implements OnApplicationShutdown {
+export class SignalIntake implements BeforeApplicationShutdown {
   private readonly logger = new Logger(SignalIntake.name);
   private stream?: Stream;
   private retry?: Timer;
@@ -22,6 +24,7 @@ export class SignalIntake implements OnApplicationShutdown {
   private failures = 0;
   private running = false;
   private connected = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly transport: SignalTransport,
@@ -44,18 +47,25 @@ export class SignalIntake implements OnApplicationShutdown {
     void this.connect();
   }
 
-  onApplicationShutdown(): void {
+  /** Stops receiving and lets messages already being handled finish before the database closes. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     this.retry?.cancel();
     this.purgeTimer?.cancel();
     this.stream?.close();
+    const grace = new AbortController();
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      this.clock.sleep(SHUTDOWN_GRACE_MS, grace.signal).catch(() => undefined),
+    ]);
+    grace.abort();
   }
 
   private async connect(): Promise<void> {
     if (!this.running) return;
     try {
       const stream = await this.transport.openStream({
-        onEvent: (raw) => void this.pipeline.process(raw),
+        onEvent: (raw) => this.receive(raw),
         onClose: (reason) => this.dropped(reason),
       });
       if (!this.running) {
@@ -69,6 +79,13 @@ export class SignalIntake implements OnApplicationShutdown {
     } catch (error) {
       this.scheduleReconnect(error instanceof Error ? error.message : String(error));
     }
+  }
+
+  private receive(raw: string): void {
+    if (!this.running) return;
+    const work = this.pipeline.process(raw);
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
   }
 
   private dropped(reason: string): void {

@@ -1,0 +1,121 @@
+import { FakeClock } from '../../src/common/clock';
+import { HELP_TEXT } from '../../src/modules/commands/command-router';
+import { PromptRunner } from '../../src/modules/commands/prompt-runner';
+import { InboundRecordRepository, InboundText, parseSignalEvent } from '../../src/modules/signal';
+import { createApp } from '../utils/create-app';
+import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
+import { BOT_ACCOUNT } from '../utils/test-config';
+import { makeTempDir } from '../utils/temp-dir';
+import { waitFor } from '../utils/wait-for';
+
+const sentTexts = (t: SignalTestApp) => t.sim.sent.map((s) => s.message);
+
+describe('command router', () => {
+  let t: SignalTestApp;
+  afterEach(() => t.close());
+
+  it('says plainly that a prompt cannot run without a session', async () => {
+    t = await createSignalApp('signal-cli');
+    t.sim.phoneSends({ from: OWNER, text: 'fix the failing test' });
+    await waitFor(() => t.sim.sent.length === 1, 'the reply');
+    expect(sentTexts(t)[0]).toMatch(
+      /^There is no session in this conversation, so I cannot run that prompt\./,
+    );
+  });
+
+  it('answers /status with the link, sessions and waiting messages', async () => {
+    t = await createSignalApp('rest');
+    t.sim.phoneSends({ from: OWNER, text: '  /STATUS ' });
+    await waitFor(() => t.sim.sent.length === 1, 'the reply');
+    expect(sentTexts(t)).toEqual([
+      'Signal: connected (rest)\nSessions: 0 active, 0 paused, 0 new\nWaiting for /retry here: 0',
+    ]);
+  });
+
+  it('answers /stop at once while a prompt is still running, and keeps prompts in order', async () => {
+    const releases: (() => void)[] = [];
+    const blocking: PromptRunner = {
+      run: (message: InboundText) =>
+        new Promise((resolve) => releases.push(() => resolve(`done: ${message.text}`))),
+    };
+    t = await createSignalApp('signal-cli', {
+      override: (b) => b.overrideProvider(PromptRunner).useValue(blocking),
+    });
+    t.sim.phoneSends({ from: OWNER, text: 'first prompt' });
+    t.sim.phoneSends({ from: OWNER, text: 'second prompt' });
+    await waitFor(() => releases.length === 1, 'the first prompt to start');
+    t.sim.phoneSends({ from: OWNER, text: '/stop' });
+    await waitFor(() => t.sim.sent.length === 1, 'the /stop answer');
+    expect(sentTexts(t)).toEqual(['Nothing is running here.']);
+    expect(releases).toHaveLength(1); // the second prompt still waits behind the first
+    releases[0]();
+    await waitFor(() => releases.length === 2, 'the second prompt to start');
+    releases[1]();
+    await waitFor(() => t.sim.sent.length === 3, 'both prompt answers');
+    expect(sentTexts(t)).toEqual([
+      'Nothing is running here.',
+      'done: first prompt',
+      'done: second prompt',
+    ]);
+  });
+
+  it('offers messages a dead daemon recorded but never handled, and runs them on /retry', async () => {
+    const temp = makeTempDir();
+    const clock = new FakeClock();
+    // The previous daemon recorded two messages and died before handling them.
+    const before = await createApp({ dir: temp.path, clock, listen: false });
+    const records = before.app.get(InboundRecordRepository);
+    for (const [timestamp, text] of [
+      [100, '/help'],
+      [101, 'run the tests'],
+    ] as const) {
+      const parsed = parseSignalEvent(
+        {
+          envelope: {
+            sourceNumber: OWNER.number,
+            sourceUuid: OWNER.uuid,
+            sourceDevice: 1,
+            timestamp,
+            dataMessage: { message: text },
+          },
+          account: BOT_ACCOUNT,
+        },
+        BOT_ACCOUNT,
+      );
+      if (parsed.kind !== 'message') throw new Error('fixture did not parse');
+      records.recordOnce(parsed.message, clock.nowIso());
+    }
+    await before.close();
+
+    t = await createSignalApp('signal-cli', { dir: temp.path, clock });
+    try {
+      await waitFor(() => t.sim.sent.length === 1, 'the offer');
+      expect(sentTexts(t)).toEqual([
+        'I restarted before I could handle 2 message(s) you sent:\n• “/help”\n• “run the tests”\nSend /retry to run them now.',
+      ]);
+      t.sim.phoneSends({ from: OWNER, text: '/retry' });
+      await waitFor(() => t.sim.sent.length === 4, 'the retried answers');
+      expect(sentTexts(t).slice(1, 3)).toEqual(['Running 2 saved message(s).', HELP_TEXT]);
+      expect(sentTexts(t)[3]).toMatch(/^There is no session in this conversation/);
+      t.sim.phoneSends({ from: OWNER, text: '/retry' });
+      await waitFor(() => t.sim.sent.length === 5, 'the second /retry answer');
+      expect(sentTexts(t)[4]).toBe('Nothing is waiting to be retried here.');
+    } finally {
+      temp.remove();
+    }
+  });
+});
+
+describe('edited messages', () => {
+  let t: SignalTestApp;
+  afterEach(() => t.close());
+
+  it('are treated as new messages: the corrected text runs', async () => {
+    t = await createSignalApp('signal-cli');
+    const original = t.sim.phoneSends({ from: OWNER, text: '/hepl' });
+    await waitFor(() => t.sim.sent.length === 1, 'the first answer');
+    t.sim.phoneSends({ from: OWNER, text: '/help', editOf: original.envelope.timestamp as number });
+    await waitFor(() => t.sim.sent.length === 2, 'the answer to the edit');
+    expect(sentTexts(t)).toEqual([`I don't know /hepl.\n\n${HELP_TEXT}`, HELP_TEXT]);
+  });
+});
