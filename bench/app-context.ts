@@ -5,14 +5,20 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../src/app.module';
 import { loadConfig } from '../src/common/config';
 
-/** The real application (no HTTP listener) on a fresh database in `dir`. */
+export const BOT_ACCOUNT_FOR_BENCH = '+15550100000';
+
+/**
+ * The real application (no HTTP listener) on a fresh database in `dir`. Signal points at the
+ * discard port: nothing answers, so intake just waits to retry while the bench runs.
+ */
 export async function benchApp(dir: string): Promise<INestApplicationContext> {
   const projects = join(dir, 'projects');
   mkdirSync(projects, { recursive: true });
   const config = loadConfig({
     DATA_DIR: join(dir, 'data'),
     LOG_LEVEL: 'silent',
-    SIGNAL_ACCOUNT: '+15550100000',
+    SIGNAL_ACCOUNT: BOT_ACCOUNT_FOR_BENCH,
+    SIGNAL_URL: 'http://127.0.0.1:9',
     AUTHORIZED_SENDERS: '+15550100001',
     PROJECT_ROOTS: projects,
   });

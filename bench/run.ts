@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { BenchResult, BenchSuite, round } from './harness';
+import { inboundBench } from './inbound.bench';
 import { sessionsBench } from './sessions.bench';
 import { storageBaseline } from './storage.bench';
 
-const SUITES: BenchSuite[] = [storageBaseline, sessionsBench];
+const SUITES: BenchSuite[] = [storageBaseline, sessionsBench, inboundBench];
 
 /**
  * `npm run bench [-- --json] [-- --only NAME]`: runs every suite and prints one figure a line,

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  app.flushLogs(); // autoFlushLogs is off, so the buffer is only emptied (and detached) here
   // Nest re-raises the signal after closing unless told to exit; we want exit code 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   try {

@@ -23,6 +23,18 @@ describe('daemon process', () => {
       daemon.child.kill(signal);
       await expect(daemon.exited).resolves.toBe(0);
       expect(daemon.stderr()).toBe('');
+      // Class loggers reach pino as JSON lines, before and after the app started.
+      const lines = daemon
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { msg: string; context?: string });
+      expect(lines).toContainEqual(
+        expect.objectContaining({ context: 'DatabaseModule', msg: 'migrations applied' }),
+      );
+      expect(lines).toContainEqual(
+        expect.objectContaining({ context: 'RecoveryService', msg: 'no sessions to recover' }),
+      );
       await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
 
       const dbPath = join(dir, 'data', 'bridge.sqlite');

@@ -275,3 +275,18 @@ describe('parseSignalEvent', () => {
     );
   });
 });
+
+describe('long text', () => {
+  it('reads the whole text from message and does not treat the long-text attachment as a file', () => {
+    const long = 'é'.repeat(3000);
+    const event = fixture('dm-text.json') as { envelope: { dataMessage: Record<string, unknown> } };
+    event.envelope.dataMessage.message = long;
+    event.envelope.dataMessage.attachments = [
+      { contentType: 'text/x-signal-plain', filename: null, id: 'abc.txt', size: 6000 },
+    ];
+    expect(parseSignalEvent(event, BOT)).toMatchObject({
+      kind: 'message',
+      message: { type: 'text', text: long },
+    });
+  });
+});
