@@ -17,40 +17,25 @@ function fixture(name: string): unknown {
   return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
 }
 
+const ALICE_DM: ParsedEvent = {
+  kind: 'message',
+  message: {
+    type: 'text',
+    key: `${ALICE.uuid}:1:1787217300000`,
+    sender: ALICE,
+    conversation: { kind: 'dm', peer: ALICE.uuid },
+    timestamp: 1787217300000,
+    text: "Hi bot, what's on my calendar today?",
+    quote: null,
+    editOf: null,
+  },
+};
+
 /** What each shared fixture must parse to, for the account it was addressed to. */
 const EXPECTED: Record<string, { account: string; outcome: ParsedEvent }> = {
-  'dm-text.json': {
-    account: BOT,
-    outcome: {
-      kind: 'message',
-      message: {
-        type: 'text',
-        key: `${ALICE.uuid}:1:1787217300000`,
-        sender: ALICE,
-        conversation: { kind: 'dm', peer: ALICE.uuid },
-        timestamp: 1787217300000,
-        text: "Hi bot, what's on my calendar today?",
-        quote: null,
-        editOf: null,
-      },
-    },
-  },
-  'jsonrpc-receive-notification.json': {
-    account: BOT,
-    outcome: {
-      kind: 'message',
-      message: {
-        type: 'text',
-        key: `${ALICE.uuid}:1:1787217300000`,
-        sender: ALICE,
-        conversation: { kind: 'dm', peer: ALICE.uuid },
-        timestamp: 1787217300000,
-        text: "Hi bot, what's on my calendar today?",
-        quote: null,
-        editOf: null,
-      },
-    },
-  },
+  'dm-text.json': { account: BOT, outcome: ALICE_DM },
+  // The same envelope inside a JSON-RPC `receive` notification.
+  'jsonrpc-receive-notification.json': { account: BOT, outcome: ALICE_DM },
   'group-text-with-mention.json': {
     account: BOT,
     outcome: {
