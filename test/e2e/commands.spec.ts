@@ -28,7 +28,7 @@ describe('command router', () => {
     t.sim.phoneSends({ from: OWNER, text: '  /STATUS ' });
     await waitFor(() => t.sim.sent.length === 1, 'the reply');
     expect(sentTexts(t)).toEqual([
-      'Signal: connected (rest)\nSessions: 0 active, 0 paused, 0 new\nWaiting for /retry here: 0',
+      'Signal: connected (rest)\nSending: ok; 0 waiting in the outbox\nSessions: 0 active, 0 paused, 0 new\nWaiting for /retry here: 0',
     ]);
   });
 

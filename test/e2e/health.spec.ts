@@ -37,7 +37,15 @@ describe('health endpoints', () => {
     });
     await expect(httpGet(t.app, '/health/ready')).resolves.toMatchObject({
       status: 200,
-      body: { status: 'ok', info: { database: { status: 'up' } }, error: {} },
+      body: {
+        status: 'ok',
+        info: {
+          database: { status: 'up' },
+          rateLimit: { status: 'up', state: 'open', pausedForSeconds: 0 },
+          outbox: { status: 'up', depth: 0, oldestAgeSeconds: 0 },
+        },
+        error: {},
+      },
     });
   });
 

@@ -36,6 +36,22 @@ export interface SessionsConfig {
   readonly activityLogSize: number;
 }
 
+export interface RateLimitConfig {
+  /** Sustained sends per minute. */
+  readonly perMinute: number;
+  /** Sends allowed at once after a quiet spell. */
+  readonly burst: number;
+  /** Longest pause after consecutive rate-limit answers, unless Signal asks for longer. */
+  readonly backoffCapMs: number;
+  /** Successful sending for this long forgets earlier rejections. */
+  readonly cooldownMs: number;
+}
+
+export interface OutboxConfig {
+  /** Past this many pending rows, progress updates are folded into one line. */
+  readonly maxPending: number;
+}
+
 export interface AgentConfig {
   readonly executable: string;
 }
@@ -52,4 +68,6 @@ export abstract class AppConfig {
   abstract readonly signal: SignalConfig;
   abstract readonly sessions: SessionsConfig;
   abstract readonly agent: AgentConfig;
+  abstract readonly rateLimit: RateLimitConfig;
+  abstract readonly outbox: OutboxConfig;
 }

@@ -96,6 +96,11 @@ const envSchema = z.object({
     }
   }),
   INBOUND_RETENTION_HOURS: integer(1, 24 * 365).default(72),
+  RATE_LIMIT_PER_MINUTE: integer(1, 6000).default(30),
+  RATE_LIMIT_BURST: integer(1, 1000).default(5),
+  RATE_LIMIT_BACKOFF_CAP_SECONDS: integer(1, 86_400).default(60),
+  RATE_LIMIT_COOLDOWN_SECONDS: integer(0, 86_400).default(60),
+  OUTBOX_MAX_PENDING: integer(10, 1_000_000).default(1000),
   AGENT_EXECUTABLE: z.string().min(1, { error: 'must not be empty' }).default('claude'),
   ACTIVITY_LOG_SIZE: integer(1, 1000).default(10),
 });
@@ -166,6 +171,13 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       activityLogSize: e.ACTIVITY_LOG_SIZE,
     },
     agent: { executable: e.AGENT_EXECUTABLE },
+    rateLimit: {
+      perMinute: e.RATE_LIMIT_PER_MINUTE,
+      burst: e.RATE_LIMIT_BURST,
+      backoffCapMs: e.RATE_LIMIT_BACKOFF_CAP_SECONDS * 1000,
+      cooldownMs: e.RATE_LIMIT_COOLDOWN_SECONDS * 1000,
+    },
+    outbox: { maxPending: e.OUTBOX_MAX_PENDING },
   };
 }
 

@@ -1,7 +1,8 @@
+import { OutboxMessage } from '../../modules/resilience/outbox-message.entity';
 import { RecoveryRun } from '../../modules/recovery/recovery-run.entity';
 import { InboundRecord } from '../../modules/signal/inbound-record.entity';
 import { SessionActivity } from '../../modules/sessions/session-activity.entity';
 import { Session } from '../../modules/sessions/session.entity';
 
 /** Every entity, listed explicitly so compiled, jest and CLI runs load the same set. */
-export const ENTITIES = [Session, SessionActivity, RecoveryRun, InboundRecord];
+export const ENTITIES = [Session, SessionActivity, RecoveryRun, InboundRecord, OutboxMessage];

@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { SessionRepository } from '../sessions';
+import { RateLimiter } from '../rate-limit';
+import { OutboxService } from '../resilience';
 import {
   conversationKey,
   InboundMessage,
   InboundRecordRepository,
   InboundText,
   SignalIntake,
-  SignalSender,
   SignalTransport,
 } from '../signal';
 import { ConversationQueues } from './conversation-queue';
@@ -19,6 +20,7 @@ export const HELP_TEXT = [
   '/status: Signal link, sessions, messages waiting',
   '/retry: run the messages I got but could not handle before a restart',
   '/stop: stop the running turn (answered at once, even mid-turn)',
+  '/captcha signalcaptcha://…: lift a Signal rate limit that asks for a captcha',
   'Anything else is a prompt for this conversation’s session.',
 ].join('\n');
 
@@ -35,7 +37,8 @@ export class CommandRouter {
   private readonly queues = new ConversationQueues();
 
   constructor(
-    private readonly sender: SignalSender,
+    private readonly outbox: OutboxService,
+    private readonly limiter: RateLimiter,
     private readonly prompts: PromptRunner,
     private readonly records: InboundRecordRepository,
     private readonly sessions: SessionRepository,
@@ -58,7 +61,7 @@ export class CommandRouter {
 
   private async execute(message: InboundText, command: Command | undefined): Promise<void> {
     const answer = command ? await this.command(message, command) : await this.prompts.run(message);
-    if (answer) await this.sender.send(message.conversation, answer);
+    if (answer) this.outbox.enqueue({ to: message.conversation, body: answer, kind: 'reply' });
   }
 
   private async command(message: InboundText, command: Command): Promise<string | undefined> {
@@ -71,6 +74,8 @@ export class CommandRouter {
         return this.retry(message);
       case '/stop':
         return 'Nothing is running here.';
+      case '/captcha':
+        return this.captcha(command.args);
       default:
         return `I don't know ${command.name}.\n\n${HELP_TEXT}`;
     }
@@ -79,11 +84,33 @@ export class CommandRouter {
   private status(message: InboundText): string {
     const counts = this.sessions.countByStatus();
     const waiting = this.records.awaitingRetry(conversationKey(message.conversation)).length;
+    const limit = this.limiter.snapshot();
+    const sending =
+      limit.state === 'captcha-required'
+        ? 'stopped: Signal wants a captcha (/captcha)'
+        : limit.state === 'backing-off'
+          ? `paused ${Math.ceil(limit.pausedForMs / 1000)} s by a Signal rate limit`
+          : 'ok';
     return [
       `Signal: ${this.intake.isConnected ? 'connected' : 'reconnecting'} (${this.transport.kind})`,
+      `Sending: ${sending}; ${this.outbox.depth()} waiting in the outbox`,
       `Sessions: ${counts.ACTIVE} active, ${counts.PAUSED} paused, ${counts.CREATED} new`,
       `Waiting for /retry here: ${waiting}`,
     ].join('\n');
+  }
+
+  /** Lifts a proof-required rate limit with the captcha the owner solved. */
+  private async captcha(args: string): Promise<string> {
+    const token = this.limiter.challenge;
+    if (!token) return 'Signal is not asking for a captcha right now.';
+    if (!args.startsWith('signalcaptcha://')) return CAPTCHA_HELP;
+    try {
+      await this.transport.submitRateLimitChallenge(token, args);
+    } catch (error) {
+      return `Signal did not accept that captcha (${(error as Error).message}). ${CAPTCHA_HELP}`;
+    }
+    this.limiter.liftCaptcha();
+    return 'Captcha accepted: sending resumes.';
   }
 
   /** Runs this conversation's messages left unhandled by a restart, oldest first. */
@@ -92,7 +119,11 @@ export class CommandRouter {
       .awaitingRetry(conversationKey(message.conversation))
       .filter((m): m is InboundText => m.type === 'text' && commandOf(m.text)?.name !== '/retry');
     if (pending.length === 0) return 'Nothing is waiting to be retried here.';
-    await this.sender.send(message.conversation, `Running ${pending.length} saved message(s).`);
+    this.outbox.enqueue({
+      to: message.conversation,
+      body: `Running ${pending.length} saved message(s).`,
+      kind: 'notice',
+    });
     for (const saved of pending) {
       try {
         await this.execute(saved, commandOf(saved.text));
@@ -104,6 +135,10 @@ export class CommandRouter {
     return undefined;
   }
 }
+
+export const CAPTCHA_HELP =
+  'Solve the captcha at https://signalcaptchas.org/challenge/generate.html, then send ' +
+  '/captcha followed by the signalcaptcha://… link it gives you.';
 
 interface Command {
   name: string;

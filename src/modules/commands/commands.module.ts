@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { RateLimitModule } from '../rate-limit';
 import { RecoveryModule } from '../recovery/recovery.module';
+import { ResilienceModule } from '../resilience';
 import { SessionsModule } from '../sessions';
 import { SignalModule } from '../signal';
 import { CommandRouter } from './command-router';
@@ -8,7 +10,7 @@ import { NoSessionPromptRunner, PromptRunner } from './prompt-runner';
 
 @Module({
   // RecoveryModule is imported so that its boot-time recovery runs before intake starts.
-  imports: [SignalModule, SessionsModule, RecoveryModule],
+  imports: [SignalModule, SessionsModule, RecoveryModule, ResilienceModule, RateLimitModule],
   providers: [
     CommandRouter,
     CommandsService,

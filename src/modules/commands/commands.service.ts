@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { OutboxService } from '../resilience';
 import {
   conversationKey,
   InboundMessage,
   InboundPipeline,
   InboundRecordRepository,
   SignalIntake,
-  SignalSender,
 } from '../signal';
 import { CommandRouter } from './command-router';
 
@@ -24,7 +24,7 @@ export class CommandsService implements OnApplicationBootstrap {
     private readonly pipeline: InboundPipeline,
     private readonly router: CommandRouter,
     private readonly records: InboundRecordRepository,
-    private readonly sender: SignalSender,
+    private readonly outbox: OutboxService,
     private readonly intake: SignalIntake,
   ) {}
 
@@ -33,11 +33,11 @@ export class CommandsService implements OnApplicationBootstrap {
     // Taken before intake starts, so nothing received from now on is mistaken for a leftover.
     const unhandled = this.records.takeUnhandled();
     this.intake.start();
-    void this.offerRetries(unhandled);
+    this.offerRetries(unhandled);
   }
 
   /** Never reruns silently: each conversation is told what is waiting and how to run it. */
-  private async offerRetries(unhandled: InboundMessage[]): Promise<void> {
+  private offerRetries(unhandled: InboundMessage[]): void {
     const byConversation = new Map<string, InboundMessage[]>();
     for (const message of unhandled) {
       const key = conversationKey(message.conversation);
@@ -52,11 +52,13 @@ export class CommandsService implements OnApplicationBootstrap {
         ...lines,
         'Send /retry to run them now.',
       ].join('\n');
-      try {
-        await this.sender.send(messages[0].conversation, text);
-      } catch (error) {
-        this.logger.error({ msg: 'could not offer /retry', error: (error as Error).message });
-      }
+      this.outbox.enqueue({ to: messages[0].conversation, body: text, kind: 'notice' });
+    }
+    if (unhandled.length > 0) {
+      this.logger.warn({
+        msg: 'offered /retry for messages a previous run never handled',
+        count: unhandled.length,
+      });
     }
   }
 }

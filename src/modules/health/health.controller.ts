@@ -1,6 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { DatabaseHealthIndicator } from '../../common/database';
+import { RateLimitHealthIndicator } from '../rate-limit';
+import { OutboxHealthIndicator } from '../resilience';
 
 /**
  * Liveness says the process serves requests; it never depends on the database or Signal, so
@@ -11,6 +13,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
+    private readonly rateLimit: RateLimitHealthIndicator,
+    private readonly outbox: OutboxHealthIndicator,
   ) {}
 
   @Get('live')
@@ -22,6 +26,10 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.check('database')]);
+    return this.health.check([
+      () => this.database.check('database'),
+      () => this.rateLimit.check('rateLimit'),
+      () => this.outbox.check('outbox'),
+    ]);
   }
 }

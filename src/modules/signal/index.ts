@@ -4,6 +4,5 @@ export * from './inbound-message';
 export * from './inbound-pipeline';
 export * from './inbound-record.repository';
 export * from './signal-intake';
-export * from './signal-sender';
 export * from './signal-transport';
 export * from './signal.module';

@@ -25,6 +25,7 @@ export class SignalIntake implements BeforeApplicationShutdown {
   private running = false;
   private connected = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly connectedListeners: (() => void)[] = [];
 
   constructor(
     private readonly transport: SignalTransport,
@@ -36,6 +37,11 @@ export class SignalIntake implements BeforeApplicationShutdown {
 
   get isConnected(): boolean {
     return this.connected;
+  }
+
+  /** Called each time the event stream (re)opens: Signal is reachable again. */
+  onConnected(listener: () => void): void {
+    this.connectedListeners.push(listener);
   }
 
   /** Starts receiving (after recovery and once a handler is registered). */
@@ -76,6 +82,7 @@ export class SignalIntake implements BeforeApplicationShutdown {
       this.connected = true;
       this.failures = 0;
       this.logger.log({ msg: 'receiving from Signal', transport: this.transport.kind });
+      for (const listener of this.connectedListeners) listener();
     } catch (error) {
       this.scheduleReconnect(error instanceof Error ? error.message : String(error));
     }

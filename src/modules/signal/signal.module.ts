@@ -5,7 +5,6 @@ import { InboundPipeline } from './inbound-pipeline';
 import { InboundRecordRepository } from './inbound-record.repository';
 import { SenderAuthorizer } from './sender-authorizer';
 import { SignalIntake } from './signal-intake';
-import { SignalSender } from './signal-sender';
 import { SignalTransport } from './signal-transport';
 import { RestTransport } from './transports/rest.transport';
 import { SignalCliTransport } from './transports/signal-cli.transport';
@@ -23,9 +22,8 @@ import { SignalCliTransport } from './transports/signal-cli.transport';
     SenderAuthorizer,
     InboundRecordRepository,
     InboundPipeline,
-    SignalSender,
     SignalIntake,
   ],
-  exports: [SignalTransport, InboundPipeline, InboundRecordRepository, SignalSender, SignalIntake],
+  exports: [SignalTransport, InboundPipeline, InboundRecordRepository, SignalIntake],
 })
 export class SignalModule {}

@@ -40,6 +40,8 @@ describe('loadConfig', () => {
       },
       sessions: { projectRoots: [projects], activityLogSize: 10 },
       agent: { executable: 'claude' },
+      rateLimit: { perMinute: 30, burst: 5, backoffCapMs: 60_000, cooldownMs: 60_000 },
+      outbox: { maxPending: 1000 },
     });
   });
 

@@ -1,10 +1,12 @@
 import { InitialSchema1764338400000 } from './1764338400000-initial-schema';
 import { SessionsAndRecovery1764338500000 } from './1764338500000-sessions-and-recovery';
 import { InboundMessages1764338600000 } from './1764338600000-inbound-messages';
+import { Outbox1764338700000 } from './1764338700000-outbox';
 
 /** Every migration in order. Generate a new one with `npm run migration:generate`, then add it here. */
 export const MIGRATIONS = [
   InitialSchema1764338400000,
   SessionsAndRecovery1764338500000,
   InboundMessages1764338600000,
+  Outbox1764338700000,
 ];

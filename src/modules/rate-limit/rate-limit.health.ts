@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { RateLimiter } from './rate-limiter';
+
+/** Down while Signal demands a captcha: nothing can be sent until the owner solves it. */
+@Injectable()
+export class RateLimitHealthIndicator {
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  check(key = 'rateLimit'): HealthIndicatorResult {
+    const indicator = this.indicators.check(key);
+    const { state, pausedForMs } = this.limiter.snapshot();
+    if (state === 'captcha-required') {
+      return indicator.down({
+        message: 'captcha required: send /captcha signalcaptcha://… from the phone',
+      });
+    }
+    return indicator.up({ state, pausedForSeconds: Math.ceil(pausedForMs / 1000) });
+  }
+}

@@ -1,0 +1,67 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const OUTBOX_KINDS = ['reply', 'progress', 'approval', 'result', 'error', 'notice'] as const;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+export type OutboxState = 'pending' | 'sent' | 'failed';
+
+/**
+ * One message to the phone. Written before anything is sent; sent in id order by the
+ * dispatcher; marked sent only with the timestamp Signal returned.
+ */
+@Entity({ name: 'outbox_messages' })
+@Index('idx_outbox_state', ['state', 'id'])
+export class OutboxMessage {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ name: 'conversation_key', type: 'varchar' })
+  conversationKey!: string;
+
+  /** The `Conversation` to send to, as JSON. */
+  @Column({ type: 'text' })
+  target!: string;
+
+  @Column({ type: 'text' })
+  body!: string;
+
+  @Column({ type: 'varchar' })
+  kind!: OutboxKind;
+
+  @Column({ type: 'varchar' })
+  state!: OutboxState;
+
+  /** Progress rows of one turn share this key; a newer one replaces an unsent older one. */
+  @Column({ name: 'turn_key', type: 'varchar', nullable: true })
+  turnKey!: string | null;
+
+  /** Signal timestamp of the sent message this row edits in place. */
+  @Column({ name: 'edit_of', type: 'integer', nullable: true })
+  editOf!: number | null;
+
+  /** How many progress updates this row stands for after folding (0: not a fold). */
+  @Column({ type: 'integer', default: 0 })
+  folded!: number;
+
+  /** Parts of a split body already sent. */
+  @Column({ name: 'parts_sent', type: 'integer', default: 0 })
+  partsSent!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'next_attempt_at', type: 'varchar' })
+  nextAttemptAt!: string;
+
+  @Column({ name: 'created_at', type: 'varchar' })
+  createdAt!: string;
+
+  @Column({ name: 'sent_at', type: 'varchar', nullable: true })
+  sentAt!: string | null;
+
+  /** Signal's timestamp for the (last part of the) message. */
+  @Column({ name: 'signal_timestamp', type: 'integer', nullable: true })
+  signalTimestamp!: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+}

@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { Sqlite } from '../../common/database';
+import { OutboxKind } from './outbox-message.entity';
+
+export interface OutboxRow {
+  id: number;
+  conversation_key: string;
+  target: string;
+  body: string;
+  kind: OutboxKind;
+  turn_key: string | null;
+  edit_of: number | null;
+  folded: number;
+  parts_sent: number;
+  attempts: number;
+  next_attempt_at: string;
+  created_at: string;
+}
+
+export interface NewOutboxRow {
+  conversationKey: string;
+  target: string;
+  body: string;
+  kind: OutboxKind;
+  turnKey: string | null;
+  at: string;
+}
+
+const COLUMNS = `id, conversation_key, target, body, kind, turn_key, edit_of, folded, parts_sent,
+  attempts, next_attempt_at, created_at`;
+
+/** SQL for `outbox_messages`. Multi-statement changes run in one transaction. */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly sqlite: Sqlite) {}
+
+  /**
+   * Inserts a row. A progress row replaces the unsent progress of its turn, and edits the
+   * turn's already-sent progress message in place when there is one. Returns the new id.
+   */
+  insert(row: NewOutboxRow): number {
+    return this.sqlite.transaction(() => {
+      let editOf: number | null = null;
+      if (row.kind === 'progress' && row.turnKey) {
+        this.sqlite
+          .prepare(
+            `DELETE FROM outbox_messages
+             WHERE state = 'pending' AND kind = 'progress' AND turn_key = ? AND parts_sent = 0`,
+          )
+          .run(row.turnKey);
+        editOf =
+          this.sqlite
+            .prepare<[string], { original: number }>(
+              `SELECT COALESCE(edit_of, signal_timestamp) AS original FROM outbox_messages
+               WHERE state = 'sent' AND kind = 'progress' AND turn_key = ?
+               ORDER BY id DESC LIMIT 1`,
+            )
+            .get(row.turnKey)?.original ?? null;
+      }
+      return Number(
+        this.sqlite
+          .prepare(
+            `INSERT INTO outbox_messages (conversation_key, target, body, kind, state, turn_key,
+               edit_of, next_attempt_at, created_at)
+             VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+          )
+          .run(
+            row.conversationKey,
+            row.target,
+            row.body,
+            row.kind,
+            row.turnKey,
+            editOf,
+            row.at,
+            row.at,
+          ).lastInsertRowid,
+      );
+    });
+  }
+
+  /** The oldest pending row: the dispatcher sends strictly in this order. */
+  head(): OutboxRow | undefined {
+    return this.sqlite
+      .prepare<[], OutboxRow>(
+        `SELECT ${COLUMNS} FROM outbox_messages WHERE state = 'pending' ORDER BY id LIMIT 1`,
+      )
+      .get();
+  }
+
+  pendingCount(): number {
+    return this.sqlite
+      .prepare<[], { n: number }>(
+        `SELECT count(*) AS n FROM outbox_messages WHERE state = 'pending'`,
+      )
+      .get()?.n as number;
+  }
+
+  oldestPendingAt(): string | undefined {
+    return this.sqlite
+      .prepare<[], { at: string }>(
+        `SELECT created_at AS at FROM outbox_messages WHERE state = 'pending' ORDER BY id LIMIT 1`,
+      )
+      .get()?.at;
+  }
+
+  /** Records one more part sent; the row is sent when the last part is. */
+  partSent(
+    id: number,
+    partsSent: number,
+    done: boolean,
+    signalTimestamp: number,
+    at: string,
+  ): void {
+    this.sqlite
+      .prepare(
+        `UPDATE outbox_messages SET parts_sent = ?, signal_timestamp = ?, attempts = 0,
+           state = CASE WHEN ? THEN 'sent' ELSE state END,
+           sent_at = CASE WHEN ? THEN ? ELSE sent_at END
+         WHERE id = ?`,
+      )
+      .run(partsSent, signalTimestamp, done ? 1 : 0, done ? 1 : 0, at, id);
+  }
+
+  retryLater(id: number, attempts: number, nextAttemptAt: string, error: string): void {
+    this.sqlite
+      .prepare(
+        `UPDATE outbox_messages SET attempts = ?, next_attempt_at = ?, error = ? WHERE id = ?`,
+      )
+      .run(attempts, nextAttemptAt, error, id);
+  }
+
+  fail(id: number, error: string): void {
+    this.sqlite
+      .prepare(`UPDATE outbox_messages SET state = 'failed', error = ? WHERE id = ?`)
+      .run(error, id);
+  }
+
+  /**
+   * Folds every unsent progress row of each conversation into its oldest one, which keeps its
+   * place in the order and says how many updates it stands for. Returns how many rows went.
+   */
+  foldProgress(summary: (count: number) => string): number {
+    return this.sqlite.transaction(() => {
+      const rows = this.sqlite
+        .prepare<[], { id: number; conversation_key: string; folded: number }>(
+          `SELECT id, conversation_key, folded FROM outbox_messages
+           WHERE state = 'pending' AND kind = 'progress' AND parts_sent = 0 ORDER BY id`,
+        )
+        .all();
+      const groups = new Map<string, { id: number; folded: number }[]>();
+      for (const row of rows) {
+        groups.set(row.conversation_key, [...(groups.get(row.conversation_key) ?? []), row]);
+      }
+      let removed = 0;
+      const keep = this.sqlite.prepare(
+        `UPDATE outbox_messages SET body = ?, folded = ?, turn_key = NULL, edit_of = NULL WHERE id = ?`,
+      );
+      const drop = this.sqlite.prepare(`DELETE FROM outbox_messages WHERE id = ?`);
+      for (const group of groups.values()) {
+        if (group.length < 2) continue;
+        const total = group.reduce((sum, row) => sum + Math.max(1, row.folded), 0);
+        keep.run(summary(total), total, group[0].id);
+        for (const row of group.slice(1)) drop.run(row.id);
+        removed += group.length - 1;
+      }
+      return removed;
+    });
+  }
+}
