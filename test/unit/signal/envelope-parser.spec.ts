@@ -1,10 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseSignalEvent } from '../../../src/modules/signal/envelope-parser';
 import { ParsedEvent } from '../../../src/modules/signal/inbound-message';
 
-const FIXTURES = join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'signal');
+const SHARED = join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'signal');
+const VENDORED = join(__dirname, '..', '..', 'fixtures', 'signal');
+// The project's shared fixtures when the checkout sits beside shared/, else the copy kept here.
+const FIXTURES = existsSync(SHARED) ? SHARED : VENDORED;
 const BOT = '+15550100000';
 const ALICE = {
   uuid: 'a11ce000-0000-4000-8000-000000000001',
@@ -107,6 +110,16 @@ const EXPECTED: Record<string, { account: string; outcome: ParsedEvent }> = {
 describe('parseSignalEvent', () => {
   it('has an expected outcome for every shared fixture', () => {
     expect(readdirSync(FIXTURES).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('keeps its copy of the fixtures identical to shared/', () => {
+    const files = readdirSync(FIXTURES).sort();
+    expect(readdirSync(VENDORED).sort()).toEqual(files);
+    for (const file of files) {
+      expect(readFileSync(join(VENDORED, file), 'utf8')).toBe(
+        readFileSync(join(FIXTURES, file), 'utf8'),
+      );
+    }
   });
 
   it.each(Object.keys(EXPECTED))('parses %s', (name) => {
