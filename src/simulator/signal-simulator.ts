@@ -68,7 +68,7 @@ export class SignalSimulator {
   readonly account: string;
   readonly sent: SentMessage[] = [];
   /** Every JSON-RPC call and REST request the bot made, for assertions. */
-  readonly requests: { path: string; body: unknown }[] = [];
+  readonly requests: { path: string; body: unknown; at: number }[] = [];
   /** Numbers or UUIDs Signal does not know. */
   readonly unregistered = new Set<string>();
 
@@ -86,7 +86,7 @@ export class SignalSimulator {
   private stalled = false;
   private delayMs = 0;
   private rateLimitFault?: RateLimitFault;
-  private bucket?: { perMinute: number; tokens: number; refilledAt: number };
+  private bucket?: { perMinute: number; burst: number; tokens: number; refilledAt: number };
   private readonly challengeTokens = new Set<string>();
   private url?: string;
 
@@ -236,10 +236,15 @@ export class SignalSimulator {
     };
   }
 
-  /** Rate-limits sends above `perMinute` (a bucket of that size refilled continuously); 0 turns it off. */
-  limitSendRate(perMinute: number): void {
+  /**
+   * Rate-limits sends above `perMinute`, allowing `burst` at once (a token bucket refilled
+   * continuously, as Signal's is); 0 turns it off.
+   */
+  limitSendRate(perMinute: number, burst = perMinute): void {
     this.bucket =
-      perMinute > 0 ? { perMinute, tokens: perMinute, refilledAt: this.clock.nowMs() } : undefined;
+      perMinute > 0
+        ? { perMinute, burst, tokens: burst, refilledAt: this.clock.nowMs() }
+        : undefined;
   }
 
   /** Delays every HTTP answer by `ms` (on the simulator's clock). */
@@ -386,7 +391,7 @@ export class SignalSimulator {
         error: { code: -32700, message: String(error) },
       });
     }
-    this.requests.push({ path: `rpc:${request.method}`, body: request });
+    this.requests.push({ path: `rpc:${request.method}`, body: request, at: this.clock.nowMs() });
     const answer = (payload: Record<string, unknown>) =>
       json(res, 200, { jsonrpc: '2.0', id: request.id ?? null, ...payload });
     const params = request.params ?? {};
@@ -437,7 +442,7 @@ export class SignalSimulator {
       quote_timestamp?: number;
       edit_timestamp?: number;
     };
-    this.requests.push({ path: '/v2/send', body: request });
+    this.requests.push({ path: '/v2/send', body: request, at: this.clock.nowMs() });
     if (
       !request.number ||
       !Array.isArray(request.recipients) ||
@@ -517,7 +522,7 @@ export class SignalSimulator {
     if (!bucket) return undefined;
     const now = this.clock.nowMs();
     bucket.tokens = Math.min(
-      bucket.perMinute,
+      bucket.burst,
       bucket.tokens + ((now - bucket.refilledAt) * bucket.perMinute) / 60_000,
     );
     bucket.refilledAt = now;
@@ -559,7 +564,12 @@ export class SignalSimulator {
             proofRequired: input.proofRequired === true,
           });
         }
-        if (typeof input.perMinute === 'number') this.limitSendRate(input.perMinute);
+        if (typeof input.perMinute === 'number') {
+          this.limitSendRate(
+            input.perMinute,
+            (input.burst as number | undefined) ?? input.perMinute,
+          );
+        }
         if (typeof input.delayMs === 'number') this.delayResponses(input.delayMs);
         return json(res, 200, { ok: true });
       }

@@ -38,6 +38,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   private again = false;
   private wake?: Timer;
   private abort = new AbortController();
+  private inFlight = false;
 
   constructor(
     private readonly repository: OutboxRepository,
@@ -55,7 +56,10 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       registers: [registry],
     });
     this.outbox.onEnqueued(() => this.kick());
-    this.intake.onConnected(() => this.kick());
+    this.intake.onConnected(() => {
+      this.repository.dueNow(this.clock.nowIso());
+      this.kick();
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -94,9 +98,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       });
   }
 
-  /** Resolves once nothing due is left (for tests and benchmarks). */
-  async idle(): Promise<void> {
-    while (this.loop) await this.loop;
+  /** Whether a request to Signal is under way right now. */
+  get sending(): boolean {
+    return this.inFlight;
   }
 
   private async drain(): Promise<void> {
@@ -125,6 +129,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     for (let part = row.parts_sent; part < parts.length; part++) {
       await this.limiter.acquire(this.abort.signal);
       let outcome: SendOutcome;
+      this.inFlight = true;
       try {
         outcome = await this.transport.send({
           to,
@@ -133,6 +138,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
         });
       } catch (error) {
         return this.failedAttempt(row, error);
+      } finally {
+        this.inFlight = false;
       }
       const verdict = this.judge(row, outcome);
       if (verdict !== 'sent') return verdict;

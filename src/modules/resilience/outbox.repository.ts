@@ -129,6 +129,15 @@ export class OutboxRepository {
       .run(attempts, nextAttemptAt, error, id);
   }
 
+  /** Makes every pending row due now (Signal is reachable again: no reason to wait out backoff). */
+  dueNow(at: string): void {
+    this.sqlite
+      .prepare(
+        `UPDATE outbox_messages SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?`,
+      )
+      .run(at, at);
+  }
+
   fail(id: number, error: string): void {
     this.sqlite
       .prepare(`UPDATE outbox_messages SET state = 'failed', error = ? WHERE id = ?`)
