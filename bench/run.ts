@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { BenchResult, BenchSuite, round } from './harness';
 import { inboundBench } from './inbound.bench';
+import { outboxBench } from './outbox.bench';
 import { sessionsBench } from './sessions.bench';
 import { storageBaseline } from './storage.bench';
 
-const SUITES: BenchSuite[] = [storageBaseline, sessionsBench, inboundBench];
+const SUITES: BenchSuite[] = [storageBaseline, sessionsBench, inboundBench, outboxBench];
 
 /**
  * `npm run bench [-- --json] [-- --only NAME]`: runs every suite and prints one figure a line,

@@ -144,6 +144,22 @@ describe('outbox details', () => {
     ]);
   });
 
+  it('over the bound, only progress is folded: results, errors and approvals all stay', async () => {
+    t = await createSignalApp('signal-cli', { env: { OUTBOX_MAX_PENDING: '10' } });
+    t.sim.refuseConnections(60_000);
+    await waitFor(() => !t.app.get(SignalIntake).isConnected, 'the drop');
+    const outbox = t.app.get(OutboxService);
+    const kinds = ['result', 'error', 'approval'] as const;
+    for (let i = 0; i < 15; i++) outbox.enqueue({ to: DM, body: `keep ${i}`, kind: kinds[i % 3] });
+    for (let i = 0; i < 5; i++) outbox.enqueue({ to: DM, body: `progress ${i}`, kind: 'progress' });
+    expect(outbox.depth()).toBe(16);
+    await runClockUntil(t, () => t.sim.sent.length === 16);
+    expect(t.sim.sent.map((s) => s.message)).toEqual([
+      ...Array.from({ length: 15 }, (_, i) => `keep ${i}`),
+      '5 progress updates skipped while offline',
+    ]);
+  });
+
   it('a message to an unregistered recipient fails once, is counted, and the rest go on', async () => {
     t = await createSignalApp('signal-cli');
     t.sim.unregistered.add('+15550100777');

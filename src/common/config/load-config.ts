@@ -96,8 +96,8 @@ const envSchema = z.object({
     }
   }),
   INBOUND_RETENTION_HOURS: integer(1, 24 * 365).default(72),
-  RATE_LIMIT_PER_MINUTE: integer(1, 6000).default(30),
-  RATE_LIMIT_BURST: integer(1, 1000).default(5),
+  RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(30),
+  RATE_LIMIT_BURST: integer(1, 1_000_000).default(5),
   RATE_LIMIT_BACKOFF_CAP_SECONDS: integer(1, 86_400).default(60),
   RATE_LIMIT_COOLDOWN_SECONDS: integer(0, 86_400).default(60),
   OUTBOX_MAX_PENDING: integer(10, 1_000_000).default(1000),

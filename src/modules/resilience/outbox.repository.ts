@@ -29,9 +29,14 @@ export interface NewOutboxRow {
 const COLUMNS = `id, conversation_key, target, body, kind, turn_key, edit_of, folded, parts_sent,
   attempts, next_attempt_at, created_at`;
 
-/** SQL for `outbox_messages`. Multi-statement changes run in one transaction. */
+/**
+ * SQL for `outbox_messages`. Multi-statement changes run in one transaction. Only this process
+ * writes the table, so the pending count is kept in memory after one count at first use.
+ */
 @Injectable()
 export class OutboxRepository {
+  private pending?: number;
+
   constructor(private readonly sqlite: Sqlite) {}
 
   /**
@@ -39,15 +44,16 @@ export class OutboxRepository {
    * turn's already-sent progress message in place when there is one. Returns the new id.
    */
   insert(row: NewOutboxRow): number {
-    return this.sqlite.transaction(() => {
+    let replaced = 0;
+    const id = this.sqlite.transaction(() => {
       let editOf: number | null = null;
       if (row.kind === 'progress' && row.turnKey) {
-        this.sqlite
+        replaced = this.sqlite
           .prepare(
             `DELETE FROM outbox_messages
              WHERE state = 'pending' AND kind = 'progress' AND turn_key = ? AND parts_sent = 0`,
           )
-          .run(row.turnKey);
+          .run(row.turnKey).changes;
         editOf =
           this.sqlite
             .prepare<[string], { original: number }>(
@@ -76,6 +82,8 @@ export class OutboxRepository {
           ).lastInsertRowid,
       );
     });
+    if (this.pending !== undefined) this.pending += 1 - replaced;
+    return id;
   }
 
   /** The oldest pending row: the dispatcher sends strictly in this order. */
@@ -88,11 +96,12 @@ export class OutboxRepository {
   }
 
   pendingCount(): number {
-    return this.sqlite
+    this.pending ??= this.sqlite
       .prepare<[], { n: number }>(
         `SELECT count(*) AS n FROM outbox_messages WHERE state = 'pending'`,
       )
       .get()?.n as number;
+    return this.pending;
   }
 
   oldestPendingAt(): string | undefined {
@@ -119,6 +128,7 @@ export class OutboxRepository {
          WHERE id = ?`,
       )
       .run(partsSent, signalTimestamp, done ? 1 : 0, done ? 1 : 0, at, id);
+    if (done && this.pending !== undefined) this.pending--;
   }
 
   retryLater(id: number, attempts: number, nextAttemptAt: string, error: string): void {
@@ -142,6 +152,7 @@ export class OutboxRepository {
     this.sqlite
       .prepare(`UPDATE outbox_messages SET state = 'failed', error = ? WHERE id = ?`)
       .run(error, id);
+    this.pending = undefined;
   }
 
   /**
@@ -149,7 +160,7 @@ export class OutboxRepository {
    * place in the order and says how many updates it stands for. Returns how many rows went.
    */
   foldProgress(summary: (count: number) => string): number {
-    return this.sqlite.transaction(() => {
+    const removed = this.sqlite.transaction(() => {
       const rows = this.sqlite
         .prepare<[], { id: number; conversation_key: string; folded: number }>(
           `SELECT id, conversation_key, folded FROM outbox_messages
@@ -160,7 +171,7 @@ export class OutboxRepository {
       for (const row of rows) {
         groups.set(row.conversation_key, [...(groups.get(row.conversation_key) ?? []), row]);
       }
-      let removed = 0;
+      let dropped = 0;
       const keep = this.sqlite.prepare(
         `UPDATE outbox_messages SET body = ?, folded = ?, turn_key = NULL, edit_of = NULL WHERE id = ?`,
       );
@@ -170,9 +181,11 @@ export class OutboxRepository {
         const total = group.reduce((sum, row) => sum + Math.max(1, row.folded), 0);
         keep.run(summary(total), total, group[0].id);
         for (const row of group.slice(1)) drop.run(row.id);
-        removed += group.length - 1;
+        dropped += group.length - 1;
       }
-      return removed;
+      return dropped;
     });
+    if (this.pending !== undefined) this.pending -= removed;
+    return removed;
   }
 }

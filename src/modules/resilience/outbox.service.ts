@@ -56,7 +56,12 @@ export class OutboxService {
       turnKey: message.turnKey ?? null,
       at: this.clock.nowIso(),
     });
-    if (this.repository.pendingCount() > this.config.outbox.maxPending) {
+    // Only a progress update can tip the balance into folding: other kinds are never folded, so
+    // a backlog of them alone has nothing to fold (and must not pay for a fold on every write).
+    if (
+      message.kind === 'progress' &&
+      this.repository.pendingCount() > this.config.outbox.maxPending
+    ) {
       const removed = this.repository.foldProgress(
         (n) => `${n} progress update${n === 1 ? '' : 's'} skipped while offline`,
       );
