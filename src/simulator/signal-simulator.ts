@@ -113,8 +113,8 @@ export class SignalSimulator {
     const { port } = this.server.address() as { port: number };
     this.url = `http://${this.options.host ?? '127.0.0.1'}:${port}`;
     this.timers.push(
-      this.clock.setInterval(() => this.keepAlive(), SSE_KEEPALIVE_MS),
-      this.clock.setInterval(() => this.ping(), WS_PING_MS),
+      this.clock.repeat(() => this.keepAlive(), SSE_KEEPALIVE_MS),
+      this.clock.repeat(() => this.ping(), WS_PING_MS),
     );
     return this.url;
   }

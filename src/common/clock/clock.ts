@@ -10,11 +10,11 @@ export interface Timer {
 export abstract class Clock {
   abstract now(): Date;
 
-  /** Runs `callback` once after `ms` milliseconds. */
-  abstract setTimeout(callback: () => void, ms: number): Timer;
+  /** Runs `callback` once after `ms` milliseconds (the injectable setTimeout). */
+  abstract schedule(callback: () => void, ms: number): Timer;
 
-  /** Runs `callback` every `ms` milliseconds until cancelled. */
-  abstract setInterval(callback: () => void, ms: number): Timer;
+  /** Runs `callback` every `ms` milliseconds until cancelled (the injectable setInterval). */
+  abstract repeat(callback: () => void, ms: number): Timer;
 
   nowMs(): number {
     return this.now().getTime();
@@ -36,7 +36,7 @@ export abstract class Clock {
         timer.cancel();
         reject(abortReason(signal as AbortSignal));
       };
-      const timer = this.setTimeout(() => {
+      const timer = this.schedule(() => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       }, ms);

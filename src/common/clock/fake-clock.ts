@@ -26,12 +26,12 @@ export class FakeClock extends Clock {
     return new Date(this.current);
   }
 
-  setTimeout(callback: () => void, ms: number): Timer {
-    return this.schedule(callback, Math.max(0, ms));
+  schedule(callback: () => void, ms: number): Timer {
+    return this.add(callback, Math.max(0, ms));
   }
 
-  setInterval(callback: () => void, ms: number): Timer {
-    return this.schedule(callback, Math.max(1, ms), Math.max(1, ms));
+  repeat(callback: () => void, ms: number): Timer {
+    return this.add(callback, Math.max(1, ms), Math.max(1, ms));
   }
 
   /** Timers scheduled and not yet fired or cancelled. */
@@ -64,7 +64,7 @@ export class FakeClock extends Clock {
     if (wait !== undefined) await this.advance(wait);
   }
 
-  private schedule(callback: () => void, delay: number, intervalMs?: number): Timer {
+  private add(callback: () => void, delay: number, intervalMs?: number): Timer {
     const timer: ScheduledTimer = {
       id: this.nextId++,
       dueAt: this.current + delay,

@@ -8,12 +8,12 @@ export class SystemClock extends Clock {
     return new Date();
   }
 
-  setTimeout(callback: () => void, ms: number): Timer {
+  schedule(callback: () => void, ms: number): Timer {
     const handle = setTimeout(callback, Math.max(0, ms));
     return { cancel: () => clearTimeout(handle) };
   }
 
-  setInterval(callback: () => void, ms: number): Timer {
+  repeat(callback: () => void, ms: number): Timer {
     const handle = setInterval(callback, Math.max(1, ms));
     return { cancel: () => clearInterval(handle) };
   }

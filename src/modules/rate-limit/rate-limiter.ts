@@ -217,6 +217,6 @@ export class RateLimiter {
   }
 
   private schedule(ms: number): void {
-    this.timer = this.clock.setTimeout(() => this.pump(), ms);
+    this.timer = this.clock.schedule(() => this.pump(), ms);
   }
 }

@@ -87,7 +87,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       .catch((error: unknown) => {
         // A database error: nothing was marked sent, so try again shortly.
         this.logger.error({ msg: 'outbox dispatch failed', error: (error as Error).message });
-        if (this.running) this.wake = this.clock.setTimeout(() => this.kick(), 1000);
+        if (this.running) this.wake = this.clock.schedule(() => this.kick(), 1000);
       })
       .finally(() => {
         this.loop = undefined;
@@ -109,7 +109,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       if (!head) return;
       const waitMs = Date.parse(head.next_attempt_at) - this.clock.nowMs();
       if (waitMs > 0) {
-        this.wake = this.clock.setTimeout(() => this.kick(), waitMs);
+        this.wake = this.clock.schedule(() => this.kick(), waitMs);
         return;
       }
       let result: Delivery;

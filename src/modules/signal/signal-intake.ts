@@ -49,7 +49,7 @@ export class SignalIntake implements BeforeApplicationShutdown {
     if (this.running) return;
     this.running = true;
     this.purge();
-    this.purgeTimer = this.clock.setInterval(() => this.purge(), PURGE_EVERY_MS);
+    this.purgeTimer = this.clock.repeat(() => this.purge(), PURGE_EVERY_MS);
     void this.connect();
   }
 
@@ -106,7 +106,7 @@ export class SignalIntake implements BeforeApplicationShutdown {
     this.failures++;
     const delay = Math.min(1000 * 2 ** (this.failures - 1), MAX_RECONNECT_DELAY_MS);
     this.logger.warn({ msg: 'Signal event stream down; reconnecting', reason, inMs: delay });
-    this.retry = this.clock.setTimeout(() => void this.connect(), delay);
+    this.retry = this.clock.schedule(() => void this.connect(), delay);
   }
 
   private purge(): void {

@@ -11,10 +11,10 @@ describe('FakeClock', () => {
     const clock = new FakeClock(0);
     const fired: string[] = [];
     const record = (name: string) => () => fired.push(`${name}@${clock.nowMs()}`);
-    clock.setTimeout(record('c'), 300);
-    clock.setTimeout(record('a'), 100);
-    clock.setTimeout(record('b1'), 200);
-    clock.setTimeout(record('b2'), 200);
+    clock.schedule(record('c'), 300);
+    clock.schedule(record('a'), 100);
+    clock.schedule(record('b1'), 200);
+    clock.schedule(record('b2'), 200);
     await clock.advance(250);
     expect(fired).toEqual(['a@100', 'b1@200', 'b2@200']);
     expect(clock.nowMs()).toBe(250);
@@ -26,8 +26,8 @@ describe('FakeClock', () => {
   it('never fires a cancelled timer', async () => {
     const clock = new FakeClock(0);
     const fired: string[] = [];
-    const keep = clock.setTimeout(() => fired.push('keep'), 10);
-    const drop = clock.setTimeout(() => fired.push('drop'), 10);
+    const keep = clock.schedule(() => fired.push('keep'), 10);
+    const drop = clock.schedule(() => fired.push('drop'), 10);
     drop.cancel();
     drop.cancel();
     await clock.advance(1000);
@@ -38,9 +38,9 @@ describe('FakeClock', () => {
   it('fires timers scheduled by other timers when they fall within the advance', async () => {
     const clock = new FakeClock(0);
     const fired: number[] = [];
-    clock.setTimeout(() => {
+    clock.schedule(() => {
       fired.push(clock.nowMs());
-      clock.setTimeout(() => fired.push(clock.nowMs()), 50);
+      clock.schedule(() => fired.push(clock.nowMs()), 50);
     }, 100);
     await clock.advance(149);
     expect(fired).toEqual([100]);
@@ -51,7 +51,7 @@ describe('FakeClock', () => {
   it('repeats intervals until cancelled', async () => {
     const clock = new FakeClock(0);
     const fired: number[] = [];
-    const interval = clock.setInterval(() => fired.push(clock.nowMs()), 1000);
+    const interval = clock.repeat(() => fired.push(clock.nowMs()), 1000);
     await clock.advance(3500);
     interval.cancel();
     await clock.advance(5000);
@@ -90,7 +90,7 @@ describe('FakeClock', () => {
   it('reports the wait until the next timer and jumps to it', async () => {
     const clock = new FakeClock(0);
     let fired = false;
-    clock.setTimeout(() => (fired = true), 1234);
+    clock.schedule(() => (fired = true), 1234);
     expect(clock.msUntilNextTimer()).toBe(1234);
     await clock.advanceToNextTimer();
     expect(fired).toBe(true);

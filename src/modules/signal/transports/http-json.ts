@@ -18,7 +18,7 @@ export async function requestJson(
   timeoutMs: number,
 ): Promise<JsonAnswer> {
   const controller = new AbortController();
-  const deadline = clock.setTimeout(() => controller.abort(), timeoutMs);
+  const deadline = clock.schedule(() => controller.abort(), timeoutMs);
   try {
     const response = await fetch(url, {
       method,
