@@ -1,7 +1,7 @@
 import { FakeClock } from '../../src/common/clock';
 import { RateLimiter } from '../../src/modules/rate-limit';
 import { OutboxService, stripNumbering } from '../../src/modules/resilience';
-import { SignalIntake } from '../../src/modules/signal';
+import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { createApp } from '../utils/create-app';
 import { httpGet } from '../utils/http';
 import { runClockUntil } from '../utils/outbox-driver';
@@ -46,7 +46,7 @@ describe('outbox under faults', () => {
   it('5,000 progress updates and 10 results while disconnected, bound 1,000: results all arrive, progress folded with the right count, order kept', async () => {
     t = await createSignalApp('signal-cli', { env: { ...FAST, OUTBOX_MAX_PENDING: '1000' } });
     t.sim.refuseConnections(60 * 60_000);
-    await waitFor(() => !t?.app.get(SignalIntake).isConnected, 'the drop');
+    await waitFor(() => !t?.app.get(ConnectionSupervisor).isConnected, 'the drop');
     const outbox = t.app.get(OutboxService);
     for (let i = 1; i <= 5000; i++) {
       outbox.enqueue({ to: DM, body: `progress ${i}`, kind: 'progress' });
@@ -55,7 +55,7 @@ describe('outbox under faults', () => {
     expect(outbox.depth()).toBeLessThanOrEqual(1001);
     await runClockUntil(
       t,
-      () => (t?.app.get(SignalIntake).isConnected ?? false) && outbox.depth() === 0,
+      () => (t?.app.get(ConnectionSupervisor).isConnected ?? false) && outbox.depth() === 0,
     );
     const sent = t.sim.sent.map((s) => s.message);
     const results = sent.filter((m) => m.startsWith('result'));
@@ -130,7 +130,7 @@ describe('outbox details', () => {
   it('a newer progress update replaces an unsent one, and edits a sent one in place', async () => {
     t = await createSignalApp('signal-cli');
     t.sim.refuseConnections(5000);
-    await waitFor(() => !t.app.get(SignalIntake).isConnected, 'the drop');
+    await waitFor(() => !t.app.get(ConnectionSupervisor).isConnected, 'the drop');
     const outbox = t.app.get(OutboxService);
     outbox.enqueue({ to: DM, body: 'reading files', kind: 'progress', turnKey: 'turn-1' });
     outbox.enqueue({ to: DM, body: 'editing src/app.ts', kind: 'progress', turnKey: 'turn-1' });
@@ -147,7 +147,7 @@ describe('outbox details', () => {
   it('over the bound, only progress is folded: results, errors and approvals all stay', async () => {
     t = await createSignalApp('signal-cli', { env: { OUTBOX_MAX_PENDING: '10' } });
     t.sim.refuseConnections(60_000);
-    await waitFor(() => !t.app.get(SignalIntake).isConnected, 'the drop');
+    await waitFor(() => !t.app.get(ConnectionSupervisor).isConnected, 'the drop');
     const outbox = t.app.get(OutboxService);
     const kinds = ['result', 'error', 'approval'] as const;
     for (let i = 0; i < 15; i++) outbox.enqueue({ to: DM, body: `keep ${i}`, kind: kinds[i % 3] });

@@ -17,8 +17,13 @@ describe('daemon process', () => {
       const dir = join(temp.path, signal);
       const daemon = spawnDaemon(testEnvironment(dir, { LOG_LEVEL: 'info' }));
       const port = await waitForListening(daemon);
+      // No Signal behind it: ready names the link as down, and the database as up.
       const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
-      expect(ready.status).toBe(200);
+      expect(ready.status).toBe(503);
+      await expect(ready.json()).resolves.toMatchObject({
+        info: { database: { status: 'up' } },
+        error: { signal: { status: 'down' } },
+      });
 
       daemon.child.kill(signal);
       await expect(daemon.exited).resolves.toBe(0);

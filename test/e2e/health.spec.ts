@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { DatabaseHealthIndicator } from '../../src/common/database';
 import { MIGRATIONS } from '../../src/common/database/migrations';
 import { createApp, TestApp } from '../utils/create-app';
+import { createSignalApp } from '../utils/signal-harness';
 import { httpGet } from '../utils/http';
 
 describe('health endpoints', () => {
@@ -30,7 +31,7 @@ describe('health endpoints', () => {
   });
 
   it('answers liveness and readiness with 200 when all is well', async () => {
-    t = await createApp();
+    t = await createSignalApp('signal-cli');
     await expect(httpGet(t.app, '/health/live')).resolves.toMatchObject({
       status: 200,
       body: { status: 'ok', info: {}, error: {} },
@@ -43,6 +44,7 @@ describe('health endpoints', () => {
           database: { status: 'up' },
           rateLimit: { status: 'up', state: 'open', pausedForSeconds: 0 },
           outbox: { status: 'up', depth: 0, oldestAgeSeconds: 0 },
+          signal: { status: 'up', state: 'CONNECTED', attempt: 0 },
         },
         error: {},
       },

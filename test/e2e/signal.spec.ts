@@ -1,6 +1,6 @@
 import { HELP_TEXT } from '../../src/modules/commands/command-router';
 import { DataSource } from 'typeorm';
-import { SignalIntake } from '../../src/modules/signal';
+import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { BOT_ACCOUNT } from '../utils/test-config';
 import { createSignalApp, GROUP_ID, OWNER, SignalTestApp, STRANGER } from '../utils/signal-harness';
 import { waitFor } from '../utils/wait-for';
@@ -56,16 +56,16 @@ describe.each(['signal-cli', 'rest'] as const)('Signal over the simulator (%s)',
     t.sim.phoneSends({ from: OWNER, text: '/help' });
     await waitFor(() => t.sim.sent.length === 1, 'the reply after the garbage');
     await expect(t.inbound('malformed')).resolves.toBe(4);
-    expect(t.app.get(SignalIntake).isConnected).toBe(true);
+    expect(t.app.get(ConnectionSupervisor).isConnected).toBe(true);
   });
 
   it('reconnects after the stream drops, 1 s later on the clock', async () => {
     t.sim.dropStreams();
-    await waitFor(() => !t.app.get(SignalIntake).isConnected, 'the drop to be noticed');
+    await waitFor(() => !t.app.get(ConnectionSupervisor).isConnected, 'the drop to be noticed');
     await t.clock.advance(999);
     expect(t.sim.connectedStreams).toBe(0);
     await t.clock.advance(1);
-    await waitFor(() => t.app.get(SignalIntake).isConnected, 'the reconnect');
+    await waitFor(() => t.app.get(ConnectionSupervisor).isConnected, 'the reconnect');
     t.sim.phoneSends({ from: OWNER, text: '/help' });
     await waitFor(() => t.sim.sent.length === 1, 'the reply after reconnecting');
   });
@@ -82,7 +82,7 @@ describe('re-deliveries', () => {
     await waitFor(async () => (await t.inbound('duplicate')) === 4999, 'the first half', 1_000_000);
     t.sim.dropStreams();
     for (let i = 0; i < 5000; i++) t.sim.inject(event); // waits on the server while we are away
-    await waitFor(() => !t.app.get(SignalIntake).isConnected, 'the drop');
+    await waitFor(() => !t.app.get(ConnectionSupervisor).isConnected, 'the drop');
     await t.clock.advance(1000);
     await waitFor(
       async () => (await t.inbound('duplicate')) === 9999,
@@ -100,10 +100,10 @@ describe('what the phone sends while the daemon is away', () => {
 
   async function awayThenBack(app: SignalTestApp): Promise<void> {
     app.sim.dropStreams();
-    await waitFor(() => !app.app.get(SignalIntake).isConnected, 'the drop');
+    await waitFor(() => !app.app.get(ConnectionSupervisor).isConnected, 'the drop');
     app.sim.phoneSends({ from: OWNER, text: '/help' });
     await app.clock.advance(1000);
-    await waitFor(() => app.app.get(SignalIntake).isConnected, 'the reconnect');
+    await waitFor(() => app.app.get(ConnectionSupervisor).isConnected, 'the reconnect');
   }
 
   it('arrives after reconnecting with signal-cli (on-connection mode keeps it)', async () => {

@@ -1,5 +1,5 @@
 import { HELP_TEXT } from '../../src/modules/commands/command-router';
-import { SignalIntake } from '../../src/modules/signal';
+import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
 import { waitFor } from '../utils/wait-for';
 
@@ -8,7 +8,7 @@ describe('simulator faults as the daemon sees them', () => {
   beforeEach(async () => (t = await createSignalApp('signal-cli')));
   afterEach(() => t.close());
 
-  const connected = () => t.app.get(SignalIntake).isConnected;
+  const connected = () => t.app.get(ConnectionSupervisor).isConnected;
 
   it('refused connections: intake retries after 1 s, 2 s, … and gets in once the window ends', async () => {
     t.sim.refuseConnections(2_500);
@@ -35,8 +35,10 @@ describe('simulator faults as the daemon sees them', () => {
 
   it('delayed answers arrive when the simulator’s clock says so', async () => {
     t.sim.delayResponses(5000);
+    const timers = t.clock.pendingTimers;
     t.sim.phoneSends({ from: OWNER, text: '/help' });
-    await waitFor(() => t.clock.msUntilNextTimer() === 5000, 'the request to be held');
+    // The bot's request deadline and the simulator's delay are both waiting on the clock.
+    await waitFor(() => t.clock.pendingTimers === timers + 2, 'the request to be held');
     expect(t.sim.sent).toHaveLength(0);
     await t.clock.advance(5000);
     await waitFor(() => t.sim.sent.length === 1, 'the reply after the delay');

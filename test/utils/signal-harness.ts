@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { FakeClock } from '../../src/common/clock';
-import { SignalIntake } from '../../src/modules/signal';
+import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { SignalSimulator, SimulatedUser } from '../../src/simulator/signal-simulator';
 import { createApp, CreateAppOptions, TestApp } from './create-app';
 import { BOT_ACCOUNT, OWNER_NUMBER } from './test-config';
@@ -41,7 +41,7 @@ export async function createSignalApp(
     clock,
     env: { SIGNAL_TRANSPORT: transport, SIGNAL_URL: url, ...options.env },
   });
-  await waitFor(() => t.app.get(SignalIntake).isConnected, 'the event stream to open');
+  await waitFor(() => t.app.get(ConnectionSupervisor).isConnected, 'the event stream to open');
   const registry = t.app.get(Registry);
   return {
     ...t,

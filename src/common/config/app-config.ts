@@ -27,6 +27,8 @@ export interface SignalConfig {
   readonly authorizedSenders: readonly string[];
   /** How long inbound de-duplication keys are kept. */
   readonly inboundRetentionHours: number;
+  /** Spread reconnect waits randomly over 50–100 % of the backoff (off: exact waits). */
+  readonly reconnectJitter: boolean;
 }
 
 export interface SessionsConfig {

@@ -95,6 +95,7 @@ const envSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: `"${item}" ${problem}` });
     }
   }),
+  RECONNECT_JITTER: oneOf(['true', 'false']).default('false'),
   INBOUND_RETENTION_HOURS: integer(1, 24 * 365).default(72),
   RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(30),
   RATE_LIMIT_BURST: integer(1, 1_000_000).default(5),
@@ -165,6 +166,7 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       account: e.SIGNAL_ACCOUNT,
       authorizedSenders: e.AUTHORIZED_SENDERS.map((s) => (UUID.test(s) ? s.toLowerCase() : s)),
       inboundRetentionHours: e.INBOUND_RETENTION_HOURS,
+      reconnectJitter: e.RECONNECT_JITTER === 'true',
     },
     sessions: {
       projectRoots: e.PROJECT_ROOTS.map((root) => realpathSync(root)),

@@ -2,13 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { SessionRepository } from '../sessions';
 import { RateLimiter } from '../rate-limit';
-import { OutboxService } from '../resilience';
+import { ConnectionSupervisor, OutboxService } from '../resilience';
 import {
   conversationKey,
   InboundMessage,
   InboundRecordRepository,
   InboundText,
-  SignalIntake,
   SignalTransport,
 } from '../signal';
 import { ConversationQueues } from './conversation-queue';
@@ -42,7 +41,7 @@ export class CommandRouter {
     private readonly prompts: PromptRunner,
     private readonly records: InboundRecordRepository,
     private readonly sessions: SessionRepository,
-    private readonly intake: SignalIntake,
+    private readonly connection: ConnectionSupervisor,
     private readonly transport: SignalTransport,
     private readonly clock: Clock,
   ) {}
@@ -92,11 +91,23 @@ export class CommandRouter {
           ? `paused ${Math.ceil(limit.pausedForMs / 1000)} s by a Signal rate limit`
           : 'ok';
     return [
-      `Signal: ${this.intake.isConnected ? 'connected' : 'reconnecting'} (${this.transport.kind})`,
+      this.linkLine(),
       `Sending: ${sending}; ${this.outbox.depth()} waiting in the outbox`,
       `Sessions: ${counts.ACTIVE} active, ${counts.PAUSED} paused, ${counts.CREATED} new`,
       `Waiting for /retry here: ${waiting}`,
     ].join('\n');
+  }
+
+  private linkLine(): string {
+    const link = this.connection;
+    const state = link.state.toLowerCase();
+    if (link.isConnected) return `Signal: ${state} (${this.transport.kind})`;
+    const since = link.lastConnectedAt;
+    const ago =
+      since === undefined
+        ? 'never connected'
+        : `last connected ${Math.round((this.clock.nowMs() - since) / 1000)} s ago`;
+    return `Signal: ${state}, attempt ${link.attempt}, ${ago} (${this.transport.kind})`;
   }
 
   /** Lifts a proof-required rate limit with the captcha the owner solved. */

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { OutboxService } from '../resilience';
+import { ConnectionSupervisor, OutboxService } from '../resilience';
 import {
   conversationKey,
   InboundMessage,
@@ -26,6 +26,7 @@ export class CommandsService implements OnApplicationBootstrap {
     private readonly records: InboundRecordRepository,
     private readonly outbox: OutboxService,
     private readonly intake: SignalIntake,
+    private readonly connection: ConnectionSupervisor,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -33,6 +34,7 @@ export class CommandsService implements OnApplicationBootstrap {
     // Taken before intake starts, so nothing received from now on is mistaken for a leftover.
     const unhandled = this.records.takeUnhandled();
     this.intake.start();
+    this.connection.start();
     this.offerRetries(unhandled);
   }
 

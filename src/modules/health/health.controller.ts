@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { DatabaseHealthIndicator } from '../../common/database';
 import { RateLimitHealthIndicator } from '../rate-limit';
-import { OutboxHealthIndicator } from '../resilience';
+import { OutboxHealthIndicator, SignalHealthIndicator } from '../resilience';
 
 /**
  * Liveness says the process serves requests; it never depends on the database or Signal, so
@@ -15,6 +15,7 @@ export class HealthController {
     private readonly database: DatabaseHealthIndicator,
     private readonly rateLimit: RateLimitHealthIndicator,
     private readonly outbox: OutboxHealthIndicator,
+    private readonly signal: SignalHealthIndicator,
   ) {}
 
   @Get('live')
@@ -30,6 +31,7 @@ export class HealthController {
       () => this.database.check('database'),
       () => this.rateLimit.check('rateLimit'),
       () => this.outbox.check('outbox'),
+      () => this.signal.check('signal'),
     ]);
   }
 }

@@ -7,13 +7,8 @@ import {
 import { Counter, Registry } from 'prom-client';
 import { Clock, Timer } from '../../common/clock';
 import { RateLimiter } from '../rate-limit';
-import {
-  Conversation,
-  SendOutcome,
-  SignalIntake,
-  SignalTransport,
-  SignalTransportError,
-} from '../signal';
+import { Conversation, SendOutcome, SignalTransport, SignalTransportError } from '../signal';
+import { ConnectionSupervisor } from './connection-supervisor';
 import { OutboxRepository, OutboxRow } from './outbox.repository';
 import { OutboxService } from './outbox.service';
 import { splitMessage } from './split-message';
@@ -45,7 +40,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     private readonly outbox: OutboxService,
     private readonly transport: SignalTransport,
     private readonly limiter: RateLimiter,
-    private readonly intake: SignalIntake,
+    private readonly connection: ConnectionSupervisor,
     private readonly clock: Clock,
     registry: Registry,
   ) {
@@ -56,7 +51,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       registers: [registry],
     });
     this.outbox.onEnqueued(() => this.kick());
-    this.intake.onConnected(() => {
+    this.connection.onChange(({ to }) => {
+      if (to !== 'CONNECTED') return;
       this.repository.dueNow(this.clock.nowIso());
       this.kick();
     });

@@ -9,7 +9,7 @@ export type OutboxState = 'pending' | 'sent' | 'failed';
  * dispatcher; marked sent only with the timestamp Signal returned.
  */
 @Entity({ name: 'outbox_messages' })
-@Index('idx_outbox_state', ['state', 'id'])
+@Index('idx_outbox_next', ['state', 'priority', 'id'])
 export class OutboxMessage {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -41,6 +41,10 @@ export class OutboxMessage {
   /** How many progress updates this row stands for after folding (0: not a fold). */
   @Column({ type: 'integer', default: 0 })
   folded!: number;
+
+  /** Higher goes first (catch-up summaries after a reconnect); equal priorities go by id. */
+  @Column({ type: 'integer', default: 0 })
+  priority!: number;
 
   /** Parts of a split body already sent. */
   @Column({ name: 'parts_sent', type: 'integer', default: 0 })

@@ -19,6 +19,7 @@ export interface OutboxRow {
 
 export interface NewOutboxRow {
   conversationKey: string;
+  priority: number;
   target: string;
   body: string;
   kind: OutboxKind;
@@ -67,8 +68,8 @@ export class OutboxRepository {
         this.sqlite
           .prepare(
             `INSERT INTO outbox_messages (conversation_key, target, body, kind, state, turn_key,
-               edit_of, next_attempt_at, created_at)
-             VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+               edit_of, next_attempt_at, created_at, priority)
+             VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
           )
           .run(
             row.conversationKey,
@@ -79,6 +80,7 @@ export class OutboxRepository {
             editOf,
             row.at,
             row.at,
+            row.priority,
           ).lastInsertRowid,
       );
     });
@@ -90,7 +92,8 @@ export class OutboxRepository {
   head(): OutboxRow | undefined {
     return this.sqlite
       .prepare<[], OutboxRow>(
-        `SELECT ${COLUMNS} FROM outbox_messages WHERE state = 'pending' ORDER BY id LIMIT 1`,
+        `SELECT ${COLUMNS} FROM outbox_messages WHERE state = 'pending'
+         ORDER BY priority DESC, id LIMIT 1`,
       )
       .get();
   }
@@ -137,6 +140,18 @@ export class OutboxRepository {
         `UPDATE outbox_messages SET attempts = ?, next_attempt_at = ?, error = ? WHERE id = ?`,
       )
       .run(attempts, nextAttemptAt, error, id);
+  }
+
+  /** Drops a conversation's unsent progress (a catch-up summary replaces it); returns how many. */
+  dropPendingProgress(conversationKey: string): number {
+    const dropped = this.sqlite
+      .prepare(
+        `DELETE FROM outbox_messages WHERE state = 'pending' AND kind = 'progress'
+           AND parts_sent = 0 AND conversation_key = ?`,
+      )
+      .run(conversationKey).changes;
+    if (this.pending !== undefined) this.pending -= dropped;
+    return dropped;
   }
 
   /** Makes every pending row due now (Signal is reachable again: no reason to wait out backoff). */

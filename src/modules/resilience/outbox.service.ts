@@ -12,6 +12,8 @@ export interface OutgoingMessage {
   kind: OutboxKind;
   /** For progress: the turn it reports on; a newer update replaces an unsent older one. */
   turnKey?: string;
+  /** Sent before everything else waiting (catch-up summaries after a reconnect). */
+  urgent?: boolean;
 }
 
 type Listener = () => void;
@@ -54,6 +56,7 @@ export class OutboxService {
       body: message.body,
       kind: message.kind,
       turnKey: message.turnKey ?? null,
+      priority: message.urgent ? 1 : 0,
       at: this.clock.nowIso(),
     });
     // Only a progress update can tip the balance into folding: other kinds are never folded, so
@@ -70,6 +73,13 @@ export class OutboxService {
     }
     for (const listener of this.listeners) listener();
     return id;
+  }
+
+  /** Replaces a conversation's unsent progress with one catch-up summary, sent first. */
+  replaceProgressWithSummary(to: Conversation, summary: string): number {
+    const dropped = this.repository.dropPendingProgress(conversationKey(to));
+    this.enqueue({ to, body: summary, kind: 'notice', urgent: true });
+    return dropped;
   }
 
   /** Called after every enqueue (the dispatcher wakes up). */

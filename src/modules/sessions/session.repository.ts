@@ -136,6 +136,16 @@ export class SessionRepository {
       .map(toSession);
   }
 
+  /** Sessions whose last activity is at or after `since` (ISO 8601). */
+  withActivitySince(since: string): Session[] {
+    return this.sqlite
+      .prepare<[string], SessionRow>(
+        `SELECT ${COLUMNS} FROM sessions WHERE last_activity_at >= ? ORDER BY last_activity_at`,
+      )
+      .all(since)
+      .map(toSession);
+  }
+
   countByStatus(): Record<SessionStatus, number> {
     const counts: Record<SessionStatus, number> = {
       CREATED: 0,

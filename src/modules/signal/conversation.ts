@@ -11,3 +11,11 @@ export function conversationKey(conversation: Conversation): string {
       return 'note-to-self';
   }
 }
+
+/** The conversation a key stands for (the inverse of `conversationKey`). */
+export function conversationFromKey(key: string): Conversation {
+  if (key === 'note-to-self') return { kind: 'note-to-self' };
+  if (key.startsWith('group:')) return { kind: 'group', groupId: key.slice(6), groupName: null };
+  if (key.startsWith('dm:')) return { kind: 'dm', peer: key.slice(3) };
+  throw new Error(`not a conversation key: ${key}`);
+}

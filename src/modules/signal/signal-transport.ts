@@ -64,6 +64,12 @@ export abstract class SignalTransport {
   /** Which transport this is, for logs and health. */
   abstract readonly kind: string;
 
+  /**
+   * How often the server proves the stream alive (signal-cli's SSE comment every 15 s, the REST
+   * API's WebSocket ping every 54 s). Silence for twice this long means the stream is dead.
+   */
+  abstract readonly keepAliveMs: number;
+
   /** Opens the event stream; resolves once it is open, rejects if it cannot be opened. */
   abstract openStream(handlers: StreamHandlers): Promise<Stream>;
 

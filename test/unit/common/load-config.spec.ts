@@ -37,6 +37,7 @@ describe('loadConfig', () => {
         account: '+15550100000',
         authorizedSenders: ['+15550100001', '3f2a1b4c-0d5e-4f60-8a7b-9c0d1e2f9c1e'],
         inboundRetentionHours: 72,
+        reconnectJitter: false,
       },
       sessions: { projectRoots: [projects], activityLogSize: 10 },
       agent: { executable: 'claude' },

@@ -25,6 +25,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 @Injectable()
 export class RestTransport extends SignalTransport {
   readonly kind = 'rest';
+  readonly keepAliveMs = 54_000;
 
   constructor(
     private readonly config: AppConfig,

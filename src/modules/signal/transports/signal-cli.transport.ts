@@ -34,6 +34,7 @@ interface RpcAnswer {
 @Injectable()
 export class SignalCliTransport extends SignalTransport {
   readonly kind = 'signal-cli';
+  readonly keepAliveMs = 15_000;
   private nextId = 1;
 
   constructor(
