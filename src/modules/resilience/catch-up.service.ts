@@ -25,12 +25,17 @@ export class CatchUpService {
     });
   }
 
+  /** Every (re)connect passes through SYNCING; only one after a drop has anything to catch up. */
   private async sync(): Promise<void> {
     const droppedAt = this.connection.lastDisconnectedAt;
-    if (droppedAt === undefined || !this.connection.beginSync()) return;
+    if (!this.connection.beginSync()) return;
     try {
       let summaries = 0;
-      for (const session of this.sessions.withActivitySince(new Date(droppedAt).toISOString())) {
+      const since =
+        droppedAt === undefined
+          ? []
+          : this.sessions.withActivitySince(new Date(droppedAt).toISOString());
+      for (const session of since) {
         const summary = await this.activity.catchUpSummary(session.id);
         if (!summary) continue;
         this.outbox.replaceProgressWithSummary(

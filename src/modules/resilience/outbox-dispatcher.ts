@@ -21,8 +21,8 @@ type Delivery = 'sent' | 'wait' | 'failed';
 
 /**
  * The one sender: takes pending rows strictly in id order, splits bodies at 2000 bytes, takes a
- * rate-limit token per part, and marks a row sent only with Signal's timestamp. While Signal
- * cannot be reached the head row waits (and so does everything behind it).
+ * rate-limit token per part, and marks a row sent only with Signal's timestamp. While the link
+ * is down, or a send fails, the head row waits (and so does everything behind it).
  */
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -51,8 +51,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       registers: [registry],
     });
     this.outbox.onEnqueued(() => this.kick());
-    this.connection.onChange(({ to }) => {
-      if (to !== 'CONNECTED') return;
+    // Drain once the link is back and the catch-up is queued (SYNCING → CONNECTED).
+    this.connection.onChange(({ from, to }) => {
+      if (from !== 'SYNCING' || to !== 'CONNECTED') return;
       this.repository.dueNow(this.clock.nowIso());
       this.kick();
     });
@@ -101,6 +102,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
 
   private async drain(): Promise<void> {
     while (this.running) {
+      if (!this.connection.isConnected) return; // rows wait; reconnecting kicks again
       const head = this.repository.head();
       if (!head) return;
       const waitMs = Date.parse(head.next_attempt_at) - this.clock.nowMs();
