@@ -244,5 +244,13 @@ describe('connection supervisor', () => {
     await runClockUntil(t, () => link(t).isConnected);
     await expect(httpGet(t.app, '/health/ready')).resolves.toMatchObject({ status: 200 });
     await expect(httpGet(t.app, '/health/live')).resolves.toMatchObject({ status: 200 });
+    const metrics = (await httpGet(t.app, '/metrics')).text;
+    expect(metrics).toContain('bridge_signal_reconnects_total{service="claude-signal-bridge"} 1');
+    expect(metrics).toContain(
+      'bridge_signal_connection_state{state="CONNECTED",service="claude-signal-bridge"} 1',
+    );
+    expect(metrics).toMatch(
+      /^bridge_signal_disconnected_seconds_total\{service="claude-signal-bridge"\} [1-9]/m,
+    );
   });
 });
