@@ -144,7 +144,7 @@ async function rawDispatchMs(db: ReturnType<typeof openRawDatabase>): Promise<nu
     db.prepare(`INSERT INTO outbox_messages (conversation_key, target, body, kind, state,
     turn_key, edit_of, next_attempt_at, created_at) VALUES (?, ?, ?, 'reply', 'pending', NULL, NULL, ?, ?)`);
   const head = db.prepare(
-    `SELECT * FROM outbox_messages WHERE state = 'pending' ORDER BY id LIMIT 1`,
+    `SELECT * FROM outbox_messages WHERE state = 'pending' ORDER BY priority, id LIMIT 1`,
   );
   const mark =
     db.prepare(`UPDATE outbox_messages SET parts_sent = 1, signal_timestamp = ?, attempts = 0,

@@ -42,8 +42,11 @@ export class OutboxMessage {
   @Column({ type: 'integer', default: 0 })
   folded!: number;
 
-  /** Higher goes first (catch-up summaries after a reconnect); equal priorities go by id. */
-  @Column({ type: 'integer', default: 0 })
+  /**
+   * Lower goes first: 0 for catch-up summaries after a reconnect, 1 for everything else; equal
+   * priorities go by id. (Ascending, so the (state, priority, id) index serves the order.)
+   */
+  @Column({ type: 'integer', default: 1 })
   priority!: number;
 
   /** Parts of a split body already sent. */

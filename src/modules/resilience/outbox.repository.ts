@@ -93,7 +93,7 @@ export class OutboxRepository {
     return this.sqlite
       .prepare<[], OutboxRow>(
         `SELECT ${COLUMNS} FROM outbox_messages WHERE state = 'pending'
-         ORDER BY priority DESC, id LIMIT 1`,
+         ORDER BY priority, id LIMIT 1`,
       )
       .get();
   }

@@ -56,7 +56,7 @@ export class OutboxService {
       body: message.body,
       kind: message.kind,
       turnKey: message.turnKey ?? null,
-      priority: message.urgent ? 1 : 0,
+      priority: message.urgent ? 0 : 1,
       at: this.clock.nowIso(),
     });
     // Only a progress update can tip the balance into folding: other kinds are never folded, so
