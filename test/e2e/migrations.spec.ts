@@ -83,3 +83,26 @@ describe('migrations and entities', () => {
     }
   });
 });
+
+describe('query plans of hot paths', () => {
+  it('the outbox head and the recovery scan use their indexes, with no sort', async () => {
+    const t = await createApp({ listen: false });
+    try {
+      const ds = t.app.get(DataSource);
+      const plan = async (sql: string) =>
+        ((await ds.query(`EXPLAIN QUERY PLAN ${sql}`)) as { detail: string }[])
+          .map((r) => r.detail)
+          .join('; ');
+      await expect(
+        plan(
+          `SELECT id FROM outbox_messages WHERE state = 'pending' ORDER BY priority, id LIMIT 1`,
+        ),
+      ).resolves.toBe('SEARCH outbox_messages USING COVERING INDEX idx_outbox_next (state=?)');
+      await expect(plan(`SELECT id FROM sessions WHERE status = 'ACTIVE'`)).resolves.toBe(
+        'SEARCH sessions USING COVERING INDEX idx_sessions_active (status=?)',
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
