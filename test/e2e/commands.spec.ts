@@ -1,5 +1,7 @@
 import { FakeClock } from '../../src/common/clock';
-import { HELP_TEXT } from '../../src/modules/commands/command-router';
+import { DataSource } from 'typeorm';
+import { CommandRouter, HELP_TEXT } from '../../src/modules/commands/command-router';
+import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { PromptRunner } from '../../src/modules/commands/prompt-runner';
 import { InboundRecordRepository, InboundText, parseSignalEvent } from '../../src/modules/signal';
 import { createApp } from '../utils/create-app';
@@ -117,5 +119,40 @@ describe('edited messages', () => {
     t.sim.phoneSends({ from: OWNER, text: '/help', editOf: original.envelope.timestamp as number });
     await waitFor(() => t.sim.sent.length === 2, 'the answer to the edit');
     expect(sentTexts(t)).toEqual([`I don't know /hepl.\n\n${HELP_TEXT}`, HELP_TEXT]);
+  });
+});
+
+describe('/status while the link is down', () => {
+  it('shows the state, the attempt and that it never connected, and waits in the outbox', async () => {
+    const app = await createApp({ listen: false }); // nothing listens at SIGNAL_URL
+    try {
+      const parsed = parseSignalEvent(
+        {
+          envelope: {
+            sourceNumber: OWNER.number,
+            sourceUuid: OWNER.uuid,
+            sourceDevice: 1,
+            timestamp: 5,
+            dataMessage: { message: '/status' },
+          },
+          account: BOT_ACCOUNT,
+        },
+        BOT_ACCOUNT,
+      );
+      if (parsed.kind !== 'message') throw new Error('fixture did not parse');
+      await waitFor(
+        () => app.app.get(ConnectionSupervisor).state === 'DISCONNECTED',
+        'the failed first attempt',
+      );
+      await app.app.get(CommandRouter).handle(parsed.message);
+      const rows: { body: string }[] = await app.app
+        .get(DataSource)
+        .query(`SELECT body FROM outbox_messages WHERE state = 'pending'`);
+      expect(rows.map((r) => r.body)).toEqual([
+        'Signal: disconnected, attempt 1, never connected (signal-cli)\nSending: ok; 0 waiting in the outbox\nSessions: 0 active, 0 paused, 0 new\nWaiting for /retry here: 0',
+      ]);
+    } finally {
+      await app.close();
+    }
   });
 });
