@@ -1,17 +1,28 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module';
 import { loadConfig } from '../src/common/config';
+import { SignalTransport } from '../src/modules/signal';
 
 export const BOT_ACCOUNT_FOR_BENCH = '+15550100000';
 
+export interface BenchAppOptions {
+  /** Extra environment over the defaults below. */
+  env?: Record<string, string>;
+  /** A transport to use instead of the configured one. */
+  transport?: SignalTransport;
+}
+
 /**
- * The real application (no HTTP listener) on a fresh database in `dir`. Signal points at the
- * discard port: nothing answers, so intake just waits to retry while the bench runs.
+ * The real application (no HTTP listener) on a fresh database in `dir`. By default Signal
+ * points at the discard port: nothing answers, so the link just waits to retry.
  */
-export async function benchApp(dir: string): Promise<INestApplicationContext> {
+export async function benchApp(
+  dir: string,
+  options: BenchAppOptions = {},
+): Promise<INestApplicationContext> {
   const projects = join(dir, 'projects');
   mkdirSync(projects, { recursive: true });
   const config = loadConfig({
@@ -21,8 +32,14 @@ export async function benchApp(dir: string): Promise<INestApplicationContext> {
     SIGNAL_URL: 'http://127.0.0.1:9',
     AUTHORIZED_SENDERS: '+15550100001',
     PROJECT_ROOTS: projects,
+    ...options.env,
   });
-  return NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: false });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  if (options.transport)
+    builder = builder.overrideProvider(SignalTransport).useValue(options.transport);
+  const app = (await builder.compile()).createNestApplication({ logger: false });
+  await app.init();
+  return app;
 }
 
 /** A database file in `dir` with the app's schema (migrations applied), app closed again. */

@@ -1,11 +1,8 @@
-import { Test } from '@nestjs/testing';
-import { AppModule } from '../src/app.module';
 import { SystemClock } from '../src/common/clock';
-import { loadConfig } from '../src/common/config';
 import { OutboxDispatcher, OutboxService } from '../src/modules/resilience';
 import { SendOutcome, SignalTransport, Stream } from '../src/modules/signal';
 import { SignalSimulator } from '../src/simulator/signal-simulator';
-import { migratedDatabase } from './app-context';
+import { benchApp, migratedDatabase } from './app-context';
 import {
   BenchResult,
   BenchSuite,
@@ -14,9 +11,6 @@ import {
   openRawDatabase,
   opsPerSecond,
 } from './harness';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { INestApplicationContext } from '@nestjs/common';
 
 const ENQUEUES = 20_000;
 const DISPATCHES = 5_000;
@@ -50,29 +44,6 @@ class NoopTransport extends SignalTransport {
   }
 }
 
-async function app(
-  env: Record<string, string>,
-  transport?: SignalTransport,
-): Promise<INestApplicationContext> {
-  const dir = benchDir();
-  mkdirSync(join(dir, 'projects'), { recursive: true });
-  const config = loadConfig({
-    DATA_DIR: join(dir, 'data'),
-    LOG_LEVEL: 'silent',
-    SIGNAL_ACCOUNT: '+15550100000',
-    SIGNAL_URL: 'http://127.0.0.1:9',
-    AUTHORIZED_SENDERS: '+15550100001',
-    PROJECT_ROOTS: join(dir, 'projects'),
-    ...env,
-  });
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
-  if (transport) builder = builder.overrideProvider(SignalTransport).useValue(transport);
-  const moduleRef = await builder.compile();
-  const context = moduleRef.createNestApplication({ logger: false });
-  await context.init();
-  return context;
-}
-
 /**
  * The outbox: enqueue rate and per-message dispatch cost beside raw better-sqlite3 doing the
  * same writes, and pacing accuracy with the real clock against the simulator enforcing the
@@ -84,7 +55,9 @@ export const outboxBench: BenchSuite = {
     const results: BenchResult[] = [];
 
     // Enqueue: nothing can be sent (Signal unreachable), so rows only accumulate.
-    const enqueueApp = await app({ OUTBOX_MAX_PENDING: String(10 * ENQUEUES) });
+    const enqueueApp = await benchApp(benchDir(), {
+      env: { OUTBOX_MAX_PENDING: String(10 * ENQUEUES) },
+    });
     const outbox = enqueueApp.get(OutboxService);
     const enqueueRate = await opsPerSecond(ENQUEUES, (i) =>
       outbox.enqueue({ to: DM, body: `reply number ${i}`, kind: 'reply' }),
@@ -107,10 +80,10 @@ export const outboxBench: BenchSuite = {
     });
 
     // Dispatch: limiter effectively off, transport a no-op.
-    const dispatchApp = await app(
-      { RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '1000000' },
-      new NoopTransport(),
-    );
+    const dispatchApp = await benchApp(benchDir(), {
+      env: { RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '1000000' },
+      transport: new NoopTransport(),
+    });
     const dispatchOutbox = dispatchApp.get(OutboxService);
     const dispatcher = dispatchApp.get(OutboxDispatcher);
     const ms = await elapsedMs(async () => {
@@ -172,10 +145,12 @@ async function pacing(): Promise<BenchResult[]> {
   // The same sustained limit; one message of slack so loopback jitter (a request arriving a
   // millisecond early relative to the previous one) is not mistaken for speeding.
   sim.limitSendRate(PACED_PER_MINUTE, 2);
-  const paced = await app({
-    SIGNAL_URL: url,
-    RATE_LIMIT_PER_MINUTE: String(PACED_PER_MINUTE),
-    RATE_LIMIT_BURST: '1',
+  const paced = await benchApp(benchDir(), {
+    env: {
+      SIGNAL_URL: url,
+      RATE_LIMIT_PER_MINUTE: String(PACED_PER_MINUTE),
+      RATE_LIMIT_BURST: '1',
+    },
   });
   const outbox = paced.get(OutboxService);
   const started = process.hrtime.bigint();

@@ -4,7 +4,6 @@ import {
   OutboxService,
 } from '../../src/modules/resilience';
 import { ActivityLogService, SessionsService } from '../../src/modules/sessions';
-import { conversationKey } from '../../src/modules/signal';
 import { httpGet } from '../utils/http';
 import { runClockUntil } from '../utils/outbox-driver';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
@@ -185,7 +184,6 @@ describe('connection supervisor', () => {
     const first = t.sim.sent[0].message.split('\n');
     expect(first).toHaveLength(12); // header, 10 lines, "… and 37 more"
     expect(first[11]).toBe('… and 37 more');
-    expect(conversationKey(DM)).toBe(`dm:${OWNER.uuid}`);
   });
 
   it('an hour-long outage while work goes on: one summary per session plus every approval and result, no stale progress', async () => {

@@ -159,7 +159,7 @@ describe('rate limiter with the outbox and the simulator', () => {
     await runClockUntil(t, () => t.clock.nowMs() >= Date.parse('2026-01-01T00:10:00.000Z'));
     expect(t.sim.sent).toHaveLength(0);
     const back = t.clock.nowMs();
-    const took = await runClockUntil(t, () => t.sim.sent.length === 200);
+    await runClockUntil(t, () => t.sim.sent.length === 200);
     expect(t.sim.sent.map((s) => s.message)).toEqual(
       Array.from({ length: 200 }, (_, i) => `m${i}`),
     );
@@ -167,6 +167,5 @@ describe('rate limiter with the outbox and the simulator', () => {
     expect(first - back).toBeLessThanOrEqual(60_000); // reconnect backoff, then straight away
     const gaps = t.sim.sent.slice(1).map((s, i) => s.timestamp - t.sim.sent[i].timestamp);
     expect(Math.max(...gaps.slice(5))).toBeLessThanOrEqual(2001);
-    expect(took).toBeGreaterThan(0);
   });
 });

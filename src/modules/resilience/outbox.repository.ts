@@ -107,12 +107,15 @@ export class OutboxRepository {
     return this.pending;
   }
 
+  /** When the oldest waiting row was written (one pass over the pending rows, no sort). */
   oldestPendingAt(): string | undefined {
-    return this.sqlite
-      .prepare<[], { at: string }>(
-        `SELECT created_at AS at FROM outbox_messages WHERE state = 'pending' ORDER BY id LIMIT 1`,
-      )
-      .get()?.at;
+    return (
+      this.sqlite
+        .prepare<[], { at: string | null }>(
+          `SELECT min(created_at) AS at FROM outbox_messages WHERE state = 'pending'`,
+        )
+        .get()?.at ?? undefined
+    );
   }
 
   /** Records one more part sent; the row is sent when the last part is. */
