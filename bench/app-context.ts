@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { AppModule } from '../src/app.module';
 import { loadConfig } from '../src/common/config';
 import { SignalTransport } from '../src/modules/signal';
@@ -13,6 +13,8 @@ export interface BenchAppOptions {
   env?: Record<string, string>;
   /** A transport to use instead of the configured one. */
   transport?: SignalTransport;
+  /** Further provider overrides. */
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function benchApp(
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.transport)
     builder = builder.overrideProvider(SignalTransport).useValue(options.transport);
+  if (options.override) builder = options.override(builder);
   const app = (await builder.compile()).createNestApplication({ logger: false });
   await app.init();
   return app;

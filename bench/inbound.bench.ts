@@ -1,39 +1,37 @@
 import { BOT_ACCOUNT_FOR_BENCH, benchApp, migratedDatabase } from './app-context';
-import { InboundPipeline } from '../src/modules/signal';
+import { CommandDispatcher } from '../src/modules/commands';
+import { InboundPipeline } from '../src/modules/signal/inbound-pipeline.service';
+import { buildEnvelope } from '../src/simulator/phone';
 import { BenchResult, BenchSuite, benchDir, openRawDatabase, opsPerSecond } from './harness';
 
 const MESSAGES = 20_000;
-const OWNER = '+15550100001';
+const OWNER = {
+  number: '+15550100001',
+  uuid: 'a11ce000-0000-4000-8000-000000000001',
+  name: 'Owner',
+};
 
 /**
  * The inbound pipeline on the real app: JSON parse, envelope parse, authorization, durable
- * once-only record, a no-op handler, the handled mark. Each message is processed alone, so the
+ * once-only record, a no-op dispatcher, the handled mark. Each message is processed alone, so the
  * latency is one message's, and the rate is what one event loop sustains.
  */
 export const inboundBench: BenchSuite = {
   name: 'inbound',
   async run(): Promise<BenchResult[]> {
-    const app = await benchApp(benchDir());
+    const noop = { handle: async () => 'handled' };
+    const app = await benchApp(benchDir(), {
+      override: (b) => b.overrideProvider(CommandDispatcher).useValue(noop),
+    });
     const pipeline = app.get(InboundPipeline);
-    pipeline.setHandler(async () => undefined);
     const raws = Array.from({ length: MESSAGES + 500 }, (_, i) =>
-      JSON.stringify({
-        envelope: {
-          source: OWNER,
-          sourceNumber: OWNER,
-          sourceUuid: 'a11ce000-0000-4000-8000-000000000001',
-          sourceName: 'Owner',
-          sourceDevice: 1,
-          timestamp: 1_787_217_300_000 + i,
-          serverReceivedTimestamp: 1_787_217_300_212 + i,
-          dataMessage: {
-            timestamp: 1_787_217_300_000 + i,
-            message: `prompt number ${i}`,
-            expiresInSeconds: 0,
-          },
-        },
-        account: BOT_ACCOUNT_FOR_BENCH,
-      }),
+      JSON.stringify(
+        buildEnvelope(
+          BOT_ACCOUNT_FOR_BENCH,
+          { from: OWNER, text: `prompt number ${i}` },
+          1_787_217_300_000 + i,
+        ),
+      ),
     );
     for (let i = 0; i < 500; i++) await pipeline.process(raws[MESSAGES + i]); // warm-up
     const latencies = new Float64Array(MESSAGES);

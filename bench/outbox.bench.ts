@@ -1,5 +1,6 @@
 import { SystemClock } from '../src/common/clock';
-import { OutboxDispatcher, OutboxService } from '../src/modules/resilience';
+import { OutboxService } from '../src/modules/outbox';
+import { OutboxDispatcher } from '../src/modules/outbox/outbox-dispatcher.service';
 import { SendOutcome, SignalTransport, Stream } from '../src/modules/signal';
 import { SignalSimulator } from '../src/simulator/signal-simulator';
 import { benchApp, migratedDatabase } from './app-context';

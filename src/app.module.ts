@@ -1,16 +1,28 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BootModule } from './common/boot';
 import { ClockModule } from './common/clock';
 import { AppConfig, ConfigModule } from './common/config';
 import { DatabaseModule } from './common/database';
+import { DiscoveryModule } from './common/discovery';
+import { EventsModule } from './common/events';
 import { IdsModule } from './common/ids';
 import { LoggingModule } from './common/logging';
 import { MetricsModule } from './common/metrics';
-import { CommandsModule } from './modules/commands/commands.module';
-import { HealthModule } from './modules/health/health.module';
-import { RecoveryModule } from './modules/recovery/recovery.module';
+import { RandomModule } from './common/random';
+import { CommandsModule } from './modules/commands';
+import { HealthModule } from './modules/health';
+import { OutboxModule } from './modules/outbox';
+import { RateLimitModule } from './modules/rate-limit';
+import { RecoveryModule } from './modules/recovery';
+import { ResilienceModule } from './modules/resilience';
 import { SessionsModule } from './modules/sessions';
+import { SignalModule } from './modules/signal';
 
-/** The daemon, built from an already-validated configuration. */
+/**
+ * The daemon, built from an already-validated configuration. The order of the imports does not
+ * matter: boot order is `BootPhase` (src/common/boot), and modules find each other's commands,
+ * status lines and readiness checks by discovery.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -19,13 +31,21 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         ClockModule,
+        RandomModule,
         IdsModule,
         LoggingModule,
         MetricsModule,
+        EventsModule,
+        DiscoveryModule,
         DatabaseModule,
-        SessionsModule,
-        RecoveryModule,
+        BootModule,
         CommandsModule,
+        SignalModule,
+        RateLimitModule,
+        OutboxModule,
+        SessionsModule,
+        ResilienceModule,
+        RecoveryModule,
         HealthModule,
       ],
     };

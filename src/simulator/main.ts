@@ -1,15 +1,12 @@
 import { SignalSimulator } from './signal-simulator';
+import { SimConfig, SimConfigError, loadSimConfig } from './sim-config';
 
 /**
  * `npm run sim`: the Signal simulator alone, for running the daemon against it by hand.
  * SIM_ACCOUNT (default +15550100000), SIM_PORT (default 8080), SIM_HOST (default 127.0.0.1).
  */
 async function main(): Promise<void> {
-  const simulator = new SignalSimulator({
-    account: process.env.SIM_ACCOUNT ?? '+15550100000',
-    host: process.env.SIM_HOST ?? '127.0.0.1',
-    port: Number(process.env.SIM_PORT ?? 8080),
-  });
+  const simulator = new SignalSimulator(configOrExit());
   const url = await simulator.start();
   process.stdout.write(
     `Signal simulator for ${simulator.account} on ${url}\n` +
@@ -21,6 +18,17 @@ async function main(): Promise<void> {
   const stop = (): void => void simulator.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** A bad environment is the user's typo, not a crash: one line per problem, no stack. */
+function configOrExit(): SimConfig {
+  try {
+    return loadSimConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof SimConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
 }
 
 void main();

@@ -1,8 +1,6 @@
-import {
-  ConnectionChange,
-  ConnectionSupervisor,
-  OutboxService,
-} from '../../src/modules/resilience';
+import { EventBus } from '../../src/common/events';
+import { OutboxService } from '../../src/modules/outbox';
+import { ConnectionChange, ConnectionSupervisor } from '../../src/modules/resilience';
 import { ActivityLogService, SessionsService } from '../../src/modules/sessions';
 import { httpGet } from '../utils/http';
 import { runClockUntil } from '../utils/outbox-driver';
@@ -14,7 +12,7 @@ const FAST = { RATE_LIMIT_PER_MINUTE: '60000', RATE_LIMIT_BURST: '10000' };
 
 function record(t: SignalTestApp): ConnectionChange[] {
   const changes: ConnectionChange[] = [];
-  t.app.get(ConnectionSupervisor).onChange((c) => changes.push(c));
+  t.app.get(EventBus).on('link.changed', (c) => changes.push(c));
   return changes;
 }
 

@@ -1,6 +1,6 @@
 import { FakeClock } from '../../src/common/clock';
 import { RateLimiter } from '../../src/modules/rate-limit';
-import { OutboxService, stripNumbering } from '../../src/modules/resilience';
+import { OutboxService, stripNumbering } from '../../src/modules/outbox';
 import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { createApp } from '../utils/create-app';
 import { httpGet } from '../utils/http';

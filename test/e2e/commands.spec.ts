@@ -1,16 +1,43 @@
-import { FakeClock } from '../../src/common/clock';
+import { Injectable, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CommandRouter, HELP_TEXT } from '../../src/modules/commands/command-router';
+import { FakeClock } from '../../src/common/clock';
+import { ChatContext, ChatFallback, CommandDispatcher } from '../../src/modules/commands';
 import { ConnectionSupervisor } from '../../src/modules/resilience';
-import { PromptRunner } from '../../src/modules/commands/prompt-runner';
-import { InboundRecordRepository, InboundText, parseSignalEvent } from '../../src/modules/signal';
+import { parseSignalEvent } from '../../src/modules/signal';
+import { InboundMessageRepository } from '../../src/modules/signal/inbound-message.repository';
+import { buildEnvelope } from '../../src/simulator/phone';
 import { createApp } from '../utils/create-app';
+import { HELP_TEXT } from '../utils/help-text';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
 import { BOT_ACCOUNT } from '../utils/test-config';
 import { makeTempDir } from '../utils/temp-dir';
 import { waitFor } from '../utils/wait-for';
 
 const sentTexts = (t: SignalTestApp) => t.sim.sent.map((s) => s.message);
+
+/** The owner's text as the daemon parses it. */
+function ownerMessage(text: string, timestamp: number) {
+  const parsed = parseSignalEvent(
+    buildEnvelope(BOT_ACCOUNT, { from: OWNER, text }, timestamp),
+    BOT_ACCOUNT,
+  );
+  if (parsed.kind !== 'message') throw new Error('the phone builder made no message');
+  return parsed.message;
+}
+
+/** A prompt handler that holds each prompt until the test releases it. */
+@Injectable()
+class BlockingPrompts {
+  readonly releases: (() => void)[] = [];
+
+  @ChatFallback()
+  run({ message }: ChatContext): Promise<string> {
+    return new Promise((resolve) => this.releases.push(() => resolve(`done: ${message.text}`)));
+  }
+}
+
+@Module({ providers: [BlockingPrompts] })
+class BlockingPromptsModule {}
 
 describe('command router', () => {
   let t: SignalTestApp;
@@ -35,14 +62,8 @@ describe('command router', () => {
   });
 
   it('answers /stop at once while a prompt is still running, and keeps prompts in order', async () => {
-    const releases: (() => void)[] = [];
-    const blocking: PromptRunner = {
-      run: (message: InboundText) =>
-        new Promise((resolve) => releases.push(() => resolve(`done: ${message.text}`))),
-    };
-    t = await createSignalApp('signal-cli', {
-      override: (b) => b.overrideProvider(PromptRunner).useValue(blocking),
-    });
+    t = await createSignalApp('signal-cli', { imports: [BlockingPromptsModule] });
+    const { releases } = t.app.get(BlockingPrompts);
     t.sim.phoneSends({ from: OWNER, text: 'first prompt' });
     t.sim.phoneSends({ from: OWNER, text: 'second prompt' });
     await waitFor(() => releases.length === 1, 'the first prompt to start');
@@ -66,27 +87,9 @@ describe('command router', () => {
     const clock = new FakeClock();
     // The previous daemon recorded two messages and died before handling them.
     const before = await createApp({ dir: temp.path, clock, listen: false });
-    const records = before.app.get(InboundRecordRepository);
-    for (const [timestamp, text] of [
-      [100, '/help'],
-      [101, 'run the tests'],
-    ] as const) {
-      const parsed = parseSignalEvent(
-        {
-          envelope: {
-            sourceNumber: OWNER.number,
-            sourceUuid: OWNER.uuid,
-            sourceDevice: 1,
-            timestamp,
-            dataMessage: { message: text },
-          },
-          account: BOT_ACCOUNT,
-        },
-        BOT_ACCOUNT,
-      );
-      if (parsed.kind !== 'message') throw new Error('fixture did not parse');
-      records.recordOnce(parsed.message, clock.nowIso());
-    }
+    const records = before.app.get(InboundMessageRepository);
+    records.recordOnce(ownerMessage('/help', 100), clock.nowIso());
+    records.recordOnce(ownerMessage('run the tests', 101), clock.nowIso());
     await before.close();
 
     t = await createSignalApp('signal-cli', { dir: temp.path, clock });
@@ -108,6 +111,24 @@ describe('command router', () => {
   });
 });
 
+describe('/help', () => {
+  let t: SignalTestApp;
+  afterEach(() => t.close());
+
+  it('lists every declared command, and shows one command’s usage', async () => {
+    t = await createSignalApp('signal-cli');
+    t.sim.phoneSends({ from: OWNER, text: '/help' });
+    t.sim.phoneSends({ from: OWNER, text: '/help captcha' });
+    t.sim.phoneSends({ from: OWNER, text: '/help /nope' });
+    await waitFor(() => t.sim.sent.length === 3, 'three answers');
+    expect(sentTexts(t)).toEqual([
+      HELP_TEXT,
+      '/captcha signalcaptcha://…\nlift a Signal rate limit that asks for a captcha\n\nSolve the captcha at https://signalcaptchas.org/challenge/generate.html, then send /captcha followed by the signalcaptcha://… link it gives you.',
+      `I don't know /nope.\n\n${HELP_TEXT}`,
+    ]);
+  });
+});
+
 describe('edited messages', () => {
   let t: SignalTestApp;
   afterEach(() => t.close());
@@ -126,25 +147,11 @@ describe('/status while the link is down', () => {
   it('shows the state, the attempt and that it never connected, and waits in the outbox', async () => {
     const app = await createApp({ listen: false }); // nothing listens at SIGNAL_URL
     try {
-      const parsed = parseSignalEvent(
-        {
-          envelope: {
-            sourceNumber: OWNER.number,
-            sourceUuid: OWNER.uuid,
-            sourceDevice: 1,
-            timestamp: 5,
-            dataMessage: { message: '/status' },
-          },
-          account: BOT_ACCOUNT,
-        },
-        BOT_ACCOUNT,
-      );
-      if (parsed.kind !== 'message') throw new Error('fixture did not parse');
       await waitFor(
         () => app.app.get(ConnectionSupervisor).state === 'DISCONNECTED',
         'the failed first attempt',
       );
-      await app.app.get(CommandRouter).handle(parsed.message);
+      await app.app.get(CommandDispatcher).handle(ownerMessage('/status', 5));
       const rows: { body: string }[] = await app.app
         .get(DataSource)
         .query(`SELECT body FROM outbox_messages WHERE state = 'pending'`);

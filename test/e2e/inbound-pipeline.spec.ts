@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { InboundMessage, InboundPipeline } from '../../src/modules/signal';
+import { CommandDispatcher } from '../../src/modules/commands';
+import { InboundMessage } from '../../src/modules/signal';
+import { InboundPipeline } from '../../src/modules/signal/inbound-pipeline.service';
 import { createApp, TestApp } from '../utils/create-app';
 import { BOT_ACCOUNT, OWNER_NUMBER } from '../utils/test-config';
 
@@ -35,15 +37,25 @@ const envelope = fc.record({
 
 describe('inbound pipeline properties', () => {
   let t: TestApp;
-  beforeEach(async () => (t = await createApp({ listen: false })));
+  /** What the pipeline handed on to command dispatch. */
+  let handled: InboundMessage[];
+  beforeEach(async () => {
+    handled = [];
+    const dispatcher = {
+      handle: async (m: InboundMessage) => {
+        handled.push(m);
+        return 'handled';
+      },
+    };
+    t = await createApp({
+      listen: false,
+      override: (b) => b.overrideProvider(CommandDispatcher).useValue(dispatcher),
+    });
+  });
   afterEach(() => t.close());
 
   it('never throws, never hands over a stranger’s text, never handles a key twice', async () => {
     const pipeline = t.app.get(InboundPipeline);
-    const handled: InboundMessage[] = [];
-    pipeline.setHandler(async (m) => {
-      handled.push(m);
-    });
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -88,10 +100,6 @@ describe('inbound pipeline properties', () => {
 
   it('handles 10,000 concurrent copies of one message once', async () => {
     const pipeline = t.app.get(InboundPipeline);
-    let calls = 0;
-    pipeline.setHandler(async () => {
-      calls++;
-    });
     const raw = JSON.stringify({
       envelope: {
         sourceNumber: OWNER_NUMBER,
@@ -103,7 +111,7 @@ describe('inbound pipeline properties', () => {
       account: BOT_ACCOUNT,
     });
     const outcomes = await Promise.all(Array.from({ length: 10_000 }, () => pipeline.process(raw)));
-    expect(calls).toBe(1);
+    expect(handled).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'handled')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(9999);
   });

@@ -1,4 +1,4 @@
-import { HELP_TEXT } from '../../src/modules/commands/command-router';
+import { HELP_TEXT } from '../utils/help-text';
 import { DataSource } from 'typeorm';
 import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { BOT_ACCOUNT } from '../utils/test-config';

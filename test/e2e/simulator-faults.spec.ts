@@ -1,4 +1,4 @@
-import { HELP_TEXT } from '../../src/modules/commands/command-router';
+import { HELP_TEXT } from '../utils/help-text';
 import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
 import { waitFor } from '../utils/wait-for';

@@ -1,7 +1,7 @@
 import { FakeClock, flushMicrotasks } from '../../src/common/clock';
 import { AppConfig } from '../../src/common/config';
 import { RateLimiter } from '../../src/modules/rate-limit';
-import { OutboxService } from '../../src/modules/resilience';
+import { OutboxService } from '../../src/modules/outbox';
 import { Registry } from 'prom-client';
 import { runClockUntil } from '../utils/outbox-driver';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';

@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
 import { Clock, FakeClock } from '../../src/common/clock';
@@ -21,6 +21,8 @@ export interface CreateAppOptions {
   /** Reuse a directory (and so a database) from an earlier app; it is then not removed. */
   dir?: string;
   clock?: FakeClock;
+  /** Extra modules beside the app's, as a new feature module would be added. */
+  imports?: ModuleMetadata['imports'];
   /** Override providers to inject faults before the app compiles. */
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
   /** Listen on an ephemeral loopback port (needed for HTTP tests). Default true. */
@@ -33,7 +35,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<TestApp
   const dir = options.dir ?? (temp as { path: string }).path;
   const clock = options.clock ?? new FakeClock();
   let builder = Test.createTestingModule({
-    imports: [AppModule.forRoot(testConfig(dir, options.env))],
+    imports: [AppModule.forRoot(testConfig(dir, options.env)), ...(options.imports ?? [])],
   })
     .overrideProvider(Clock)
     .useValue(clock);

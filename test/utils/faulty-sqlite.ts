@@ -4,9 +4,12 @@ import { Sqlite } from '../../src/common/database';
 
 /**
  * A `Sqlite` whose statements matching `pattern` fail with `message` when run, as a disk or
- * driver fault would. Swap it in with `overrideProvider(Sqlite).useFactory(...)`.
+ * driver fault would, while `armed`. Swap it in with `overrideProvider(Sqlite).useFactory(...)`.
  */
 export class FaultySqlite extends Sqlite {
+  /** Faults happen only while armed; a test disarms it to show what happens once it heals. */
+  armed = true;
+
   constructor(
     dataSource: DataSource,
     private readonly pattern: RegExp,
@@ -31,7 +34,7 @@ export class FaultySqlite extends Sqlite {
           return value;
         }
         return (...args: unknown[]) => {
-          fail();
+          if (this.armed) fail();
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
       },
@@ -40,9 +43,10 @@ export class FaultySqlite extends Sqlite {
 }
 
 /** The provider override: `builder.overrideProvider(Sqlite).useFactory(faultySqlite(/…/))`. */
-export function faultySqlite(pattern: RegExp, message?: string) {
+export function faultySqlite(pattern: RegExp, message?: string, armed = true) {
   return {
     inject: [DataSource],
-    factory: (dataSource: DataSource) => new FaultySqlite(dataSource, pattern, message),
+    factory: (dataSource: DataSource) =>
+      Object.assign(new FaultySqlite(dataSource, pattern, message), { armed }),
   };
 }

@@ -1,4 +1,4 @@
-import { OutboxDispatcher } from '../../src/modules/resilience';
+import { OutboxDispatcher } from '../../src/modules/outbox/outbox-dispatcher.service';
 import { TestApp } from './create-app';
 import { waitFor } from './wait-for';
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock';
+import { ReadinessCheck } from '../health';
 
 /**
  * Readiness of the database: a one-row write, so a file that opens but no longer accepts
@@ -15,6 +16,7 @@ export class DatabaseHealthIndicator {
     private readonly clock: Clock,
   ) {}
 
+  @ReadinessCheck('database')
   async check(key = 'database'): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(key);
     if (!this.dataSource.isInitialized) return indicator.down({ message: 'connection closed' });

@@ -1,8 +1,14 @@
-import { OutboxMessage } from '../../modules/resilience/outbox-message.entity';
+import { OutboxMessage } from '../../modules/outbox/outbox-message.entity';
 import { RecoveryRun } from '../../modules/recovery/recovery-run.entity';
-import { InboundRecord } from '../../modules/signal/inbound-record.entity';
+import { InboundMessageEntity } from '../../modules/signal/inbound-message.entity';
 import { SessionActivity } from '../../modules/sessions/session-activity.entity';
 import { Session } from '../../modules/sessions/session.entity';
 
 /** Every entity, listed explicitly so compiled, jest and CLI runs load the same set. */
-export const ENTITIES = [Session, SessionActivity, RecoveryRun, InboundRecord, OutboxMessage];
+export const ENTITIES = [
+  Session,
+  SessionActivity,
+  RecoveryRun,
+  InboundMessageEntity,
+  OutboxMessage,
+];

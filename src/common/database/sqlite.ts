@@ -36,6 +36,11 @@ export class Sqlite {
     return statement as unknown as Statement<P, R>;
   }
 
+  /** Whether a transaction is open on the connection (work now may still be rolled back). */
+  get inTransaction(): boolean {
+    return this.connection.inTransaction;
+  }
+
   /**
    * Runs `work` in one transaction (nested calls become savepoints); a throw rolls it back.
    * It takes the write lock up front (BEGIN IMMEDIATE): a read-then-write transaction that

@@ -1,20 +1,15 @@
 import { Module } from '@nestjs/common';
-import { RateLimitModule } from '../rate-limit';
-import { RecoveryModule } from '../recovery/recovery.module';
-import { ResilienceModule } from '../resilience';
-import { SessionsModule } from '../sessions';
-import { SignalModule } from '../signal';
-import { CommandRouter } from './command-router';
-import { CommandsService } from './commands.service';
-import { NoSessionPromptRunner, PromptRunner } from './prompt-runner';
+import { CommandDispatcher } from './command-dispatcher.service';
+import { CommandRegistry } from './command-registry.service';
+import { CoreCommands } from './core.commands';
 
+/**
+ * The chat edge: the command registry, parsing, dispatch, /help and /status, and the answers to
+ * failures. It imports no feature module: features declare commands with `@ChatCommand`, and
+ * answers go out through the `ChatReplies` port, which the (global) outbox module provides.
+ */
 @Module({
-  // RecoveryModule is imported so that its boot-time recovery runs before intake starts.
-  imports: [SignalModule, SessionsModule, RecoveryModule, ResilienceModule, RateLimitModule],
-  providers: [
-    CommandRouter,
-    CommandsService,
-    { provide: PromptRunner, useClass: NoSessionPromptRunner },
-  ],
+  providers: [CommandRegistry, CommandDispatcher, CoreCommands],
+  exports: [CommandDispatcher, CommandRegistry],
 })
 export class CommandsModule {}

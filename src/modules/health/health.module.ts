@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { RateLimitModule } from '../rate-limit';
-import { ResilienceModule } from '../resilience';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 
+/** `/health/live`, `/health/ready` (every module's readiness checks) and `/metrics`. */
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), RateLimitModule, ResilienceModule],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
   controllers: [HealthController, MetricsController],
 })
 export class HealthModule {}

@@ -1,3 +1,4 @@
-export * from './rate-limit.health';
+export * from './captcha.command';
+export * from './rate-limit.errors';
 export * from './rate-limit.module';
-export * from './rate-limiter';
+export * from './rate-limiter.service';

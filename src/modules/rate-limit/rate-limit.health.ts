@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { RateLimiter } from './rate-limiter';
+import { ReadinessCheck } from '../../common/health';
+import { RateLimiter } from './rate-limiter.service';
 
 /** Down while Signal demands a captcha: nothing can be sent until the owner solves it. */
 @Injectable()
@@ -10,6 +11,7 @@ export class RateLimitHealthIndicator {
     private readonly indicators: HealthIndicatorService,
   ) {}
 
+  @ReadinessCheck('rateLimit')
   check(key = 'rateLimit'): HealthIndicatorResult {
     const indicator = this.indicators.check(key);
     const { state, pausedForMs } = this.limiter.snapshot();

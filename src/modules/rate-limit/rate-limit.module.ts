@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { SignalModule } from '../signal';
+import { CaptchaCommand } from './captcha.command';
 import { RateLimitHealthIndicator } from './rate-limit.health';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter } from './rate-limiter.service';
 
+/** Pacing sends to Signal, backing off when it says so, and the captcha flow. */
 @Module({
-  imports: [TerminusModule],
-  providers: [RateLimiter, RateLimitHealthIndicator],
-  exports: [RateLimiter, RateLimitHealthIndicator],
+  imports: [TerminusModule, SignalModule],
+  providers: [RateLimiter, RateLimitHealthIndicator, CaptchaCommand],
+  exports: [RateLimiter],
 })
 export class RateLimitModule {}

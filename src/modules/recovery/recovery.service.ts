@@ -1,9 +1,11 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
+import { BootPhase, OnBoot } from '../../common/boot';
 import { Clock } from '../../common/clock';
 import { Sqlite } from '../../common/database';
 import { maskIdentifier } from '../../common/logging';
-import { Session, SessionRepository } from '../sessions';
+import { Session, SessionsService } from '../sessions';
+import { RecoveryRunRepository } from './recovery-run.repository';
 
 /** Why a boot stopped in recovery; the database was left exactly as it was. */
 export class RecoveryFailedError extends Error {
@@ -21,19 +23,20 @@ export interface RecoveryReport {
 }
 
 /**
- * Boot-time crash recovery. Runs after migrations (the database module finished) and before
- * anything starts taking work: every ACTIVE session — whose agent died with the old daemon —
- * becomes PAUSED with `recoveredAt`, all in one transaction. Running it again finds nothing.
+ * Boot-time crash recovery, the first boot step (after migrations, before anything takes
+ * work): every ACTIVE session — whose agent died with the old daemon — becomes PAUSED with
+ * `recoveredAt`, all in one transaction. Running it again finds nothing.
  */
 @Injectable()
-export class RecoveryService implements OnApplicationBootstrap {
+export class RecoveryService {
   private readonly logger = new Logger(RecoveryService.name);
   private readonly recovered: Counter;
   private report?: RecoveryReport;
 
   constructor(
     private readonly sqlite: Sqlite,
-    private readonly sessions: SessionRepository,
+    private readonly sessions: SessionsService,
+    private readonly runs: RecoveryRunRepository,
     private readonly clock: Clock,
     registry: Registry,
   ) {
@@ -44,26 +47,24 @@ export class RecoveryService implements OnApplicationBootstrap {
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.recover();
-  }
-
   /** The result of the boot's recovery, for the owner notice. */
   get lastReport(): RecoveryReport | undefined {
     return this.report;
   }
 
+  /** The first boot step, before anything takes work. Throws `RecoveryFailedError`. */
+  @OnBoot(BootPhase.Recovery)
   recover(): RecoveryReport {
     const recoveredAt = this.clock.nowIso();
     let sessions: Session[];
     try {
       sessions = this.sqlite.transaction(() => {
         const paused = this.sessions.pauseAllActive(recoveredAt);
-        if (paused.length > 0) {
-          this.sqlite
-            .prepare(`INSERT INTO recovery_runs (ran_at, session_ids) VALUES (?, ?)`)
-            .run(recoveredAt, JSON.stringify(paused.map((s) => s.id)));
-        }
+        if (paused.length > 0)
+          this.runs.insert(
+            recoveredAt,
+            paused.map((s) => s.id),
+          );
         return paused;
       });
     } catch (error) {

@@ -1,55 +1,57 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ActivityLogService, SessionRepository } from '../sessions';
-import { conversationFromKey } from '../signal';
-import { ConnectionSupervisor } from './connection-supervisor';
-import { OutboxService } from './outbox.service';
+import { conversationFromKey } from '../../common/conversations';
+import { Sqlite } from '../../common/database';
+import { OutboxService } from '../outbox';
+import { ActivityLogService, Session, SessionsService } from '../sessions';
 
 /**
- * After a reconnect (SYNCING): one catch-up summary for each session with activity since the
- * drop, replacing that session's unsent progress and sent before everything else waiting; then
- * back to CONNECTED, and the outbox drains.
+ * After a reconnect (while the link is SYNCING): one catch-up summary for each session with
+ * activity since the drop, replacing that conversation's unsent progress and sent before
+ * everything else waiting. Marking the activity summarized and queueing the summary happen in
+ * one transaction, so a failure leaves both undone and the next reconnect tries again.
  */
 @Injectable()
 export class CatchUpService {
   private readonly logger = new Logger(CatchUpService.name);
+  /** Sessions whose summary could not be queued; the next catch-up includes them whatever. */
+  private readonly owed = new Map<string, Session>();
 
   constructor(
-    private readonly connection: ConnectionSupervisor,
-    private readonly sessions: SessionRepository,
+    private readonly sessions: SessionsService,
     private readonly activity: ActivityLogService,
     private readonly outbox: OutboxService,
-  ) {
-    this.connection.onChange(({ from, to }) => {
-      // After listeners of this change have run, not in the middle of them.
-      if (from === 'RECONNECTING' && to === 'CONNECTED') queueMicrotask(() => void this.sync());
-    });
-  }
+    private readonly sqlite: Sqlite,
+  ) {}
 
-  /** Every (re)connect passes through SYNCING; only one after a drop has anything to catch up. */
-  private async sync(): Promise<void> {
-    const droppedAt = this.connection.lastDisconnectedAt;
-    if (!this.connection.beginSync()) return;
-    try {
-      let summaries = 0;
-      const since =
-        droppedAt === undefined
-          ? []
-          : this.sessions.withActivitySince(new Date(droppedAt).toISOString());
-      for (const session of since) {
-        const summary = await this.activity.catchUpSummary(session.id);
-        if (!summary) continue;
-        this.outbox.replaceProgressWithSummary(
-          conversationFromKey(session.conversationId),
-          summary.text,
-        );
-        summaries++;
-      }
-      if (summaries > 0)
-        this.logger.log({ msg: 'sent catch-up summaries after reconnecting', summaries });
-    } catch (error) {
-      this.logger.error({ msg: 'catch-up failed', error: (error as Error).message });
-    } finally {
-      this.connection.endSync();
+  /** Queues the summaries for activity since `droppedAt` (clock ms); returns how many. */
+  catchUp(droppedAt: number): number {
+    let summaries = 0;
+    const due = new Map(this.owed);
+    for (const session of this.sessions.withActivitySince(new Date(droppedAt).toISOString())) {
+      due.set(session.id, session);
     }
+    for (const session of due.values()) {
+      try {
+        const queued = this.sqlite.transaction(() => {
+          const summary = this.activity.takeCatchUpSummary(session.id);
+          if (!summary) return false;
+          const to = conversationFromKey(session.conversationId);
+          this.outbox.replaceProgressWithSummary(to, summary.text);
+          return true;
+        });
+        if (queued) summaries++;
+        this.owed.delete(session.id);
+      } catch (error) {
+        this.owed.set(session.id, session);
+        this.logger.error({
+          msg: 'catch-up summary not queued; its activity stays for the next reconnect',
+          session: session.id,
+          error: (error as Error).message,
+        });
+      }
+    }
+    if (summaries > 0)
+      this.logger.log({ msg: 'sent catch-up summaries after reconnecting', summaries });
+    return summaries;
   }
 }

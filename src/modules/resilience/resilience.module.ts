@@ -1,33 +1,29 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { RateLimitModule } from '../rate-limit';
+import { OutboxModule } from '../outbox';
 import { SessionsModule } from '../sessions';
 import { SignalModule } from '../signal';
 import { CatchUpService } from './catch-up.service';
-import { ConnectionSupervisor } from './connection-supervisor';
-import { OutboxDispatcher } from './outbox-dispatcher';
-import { OutboxHealthIndicator } from './outbox.health';
-import { OutboxRepository } from './outbox.repository';
-import { OutboxService } from './outbox.service';
-import { SignalHealthIndicator } from './signal.health';
+import { ConnectionMetrics } from './connection.metrics';
+import { ConnectionSupervisor } from './connection-supervisor.service';
+import { LinkStatus } from './link-status.service';
+import { ReconnectBackoff } from './reconnect-backoff';
+import { SignalLinkHealthIndicator } from './signal-link.health';
 
+/**
+ * Keeping the Signal link up: the connection state machine, the reconnect supervisor and its
+ * half-open watchdog, catch-up after a reconnect, and the link's health, metrics and status.
+ */
 @Module({
-  imports: [SignalModule, SessionsModule, RateLimitModule, TerminusModule],
+  imports: [SignalModule, SessionsModule, OutboxModule, TerminusModule],
   providers: [
-    OutboxRepository,
-    OutboxService,
-    OutboxDispatcher,
-    OutboxHealthIndicator,
     ConnectionSupervisor,
-    SignalHealthIndicator,
+    ReconnectBackoff,
     CatchUpService,
+    ConnectionMetrics,
+    SignalLinkHealthIndicator,
+    LinkStatus,
   ],
-  exports: [
-    OutboxService,
-    OutboxDispatcher,
-    OutboxHealthIndicator,
-    ConnectionSupervisor,
-    SignalHealthIndicator,
-  ],
+  exports: [ConnectionSupervisor],
 })
 export class ResilienceModule {}

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { AppConfig } from '../../common/config';
-import { Sqlite } from '../../common/database';
 import {
   ActivityDetails,
   ActivityEntry,
@@ -9,16 +8,8 @@ import {
   describeActivity,
   renderCatchUp,
 } from './activity';
+import { ActivityRow, SessionActivityRepository } from './session-activity.repository';
 import { SessionError } from './session.errors';
-
-interface ActivityRow {
-  id: number;
-  session_id: string;
-  kind: ActivityKind;
-  details: string;
-  created_at: string;
-  summarized: number;
-}
 
 export interface CatchUpSummary {
   sessionId: string;
@@ -27,94 +18,47 @@ export interface CatchUpSummary {
   total: number;
 }
 
-/**
- * The bounded per-session activity log. Each write inserts, trims to the newest N and stamps
- * the session in one transaction, so the bound holds under any interleaving of writers.
- */
+/** The bounded per-session activity log, and the catch-up summaries drawn from it. */
 @Injectable()
 export class ActivityLogService {
   constructor(
-    private readonly sqlite: Sqlite,
+    private readonly repository: SessionActivityRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
-
-  private get bound(): number {
-    return this.config.sessions.activityLogSize;
-  }
 
   async trackActivity<K extends ActivityKind>(
     sessionId: string,
     kind: K,
     details: ActivityDetails[K],
   ): Promise<void> {
+    const bound = this.config.sessions.activityLogSize;
     const now = this.clock.nowIso();
-    this.sqlite.transaction(() => {
-      const touched = this.sqlite
-        .prepare(`UPDATE sessions SET last_activity_at = ? WHERE id = ?`)
-        .run(now, sessionId).changes;
-      if (touched !== 1) throw new SessionError('NOT_FOUND', `No session ${sessionId}.`);
-      this.sqlite
-        .prepare(
-          `INSERT INTO session_activity (session_id, kind, details, created_at, summarized)
-           VALUES (?, ?, ?, ?, 0)`,
-        )
-        .run(sessionId, kind, JSON.stringify(details), now);
-      const trimmed = this.sqlite
-        .prepare<[string, string, number], { summarized: number }>(
-          `DELETE FROM session_activity WHERE session_id = ? AND id NOT IN (
-             SELECT id FROM session_activity WHERE session_id = ? ORDER BY id DESC LIMIT ?)
-           RETURNING summarized`,
-        )
-        .all(sessionId, sessionId, this.bound);
-      const unseen = trimmed.filter((row) => !row.summarized).length;
-      if (unseen > 0) {
-        this.sqlite
-          .prepare(`UPDATE sessions SET activity_dropped = activity_dropped + ? WHERE id = ?`)
-          .run(unseen, sessionId);
-      }
-    });
+    if (!this.repository.append(sessionId, kind, JSON.stringify(details), now, bound)) {
+      throw new SessionError('NOT_FOUND', `No session ${sessionId}.`);
+    }
   }
 
   /** The kept entries, oldest first. */
   async entries(sessionId: string): Promise<ActivityEntry[]> {
-    return this.sqlite
-      .prepare<[string], ActivityRow>(
-        `SELECT id, session_id, kind, details, created_at, summarized FROM session_activity
-         WHERE session_id = ? ORDER BY id`,
-      )
-      .all(sessionId)
-      .map(toEntry);
+    return this.repository.entries(sessionId).map(toEntry);
+  }
+
+  /** `takeCatchUpSummary`, for callers that do not need it inside their own transaction. */
+  async catchUpSummary(sessionId: string): Promise<CatchUpSummary | undefined> {
+    return this.takeCatchUpSummary(sessionId);
   }
 
   /**
    * Renders what happened since the last summary and marks it summarized. Returns undefined
-   * when nothing happened, so no empty message is ever sent.
+   * when nothing happened, so no empty message is ever sent. Synchronous, so a caller can run it
+   * in one transaction with sending the summary: either both happen or neither.
    */
-  async catchUpSummary(sessionId: string): Promise<CatchUpSummary | undefined> {
-    return this.sqlite.transaction(() => {
-      const rows = this.sqlite
-        .prepare<[string], ActivityRow>(
-          `SELECT id, session_id, kind, details, created_at, summarized FROM session_activity
-           WHERE session_id = ? AND summarized = 0 ORDER BY id`,
-        )
-        .all(sessionId);
-      const dropped =
-        this.sqlite
-          .prepare<[string], { n: number }>(
-            `SELECT activity_dropped AS n FROM sessions WHERE id = ?`,
-          )
-          .get(sessionId)?.n ?? 0;
-      if (rows.length === 0 && dropped === 0) return undefined;
-      this.sqlite
-        .prepare(
-          `UPDATE session_activity SET summarized = 1 WHERE session_id = ? AND summarized = 0`,
-        )
-        .run(sessionId);
-      this.sqlite.prepare(`UPDATE sessions SET activity_dropped = 0 WHERE id = ?`).run(sessionId);
-      const lines = rows.map((row) => describeActivity(toEntry(row)));
-      return { sessionId, text: renderCatchUp(lines, dropped), total: rows.length + dropped };
-    });
+  takeCatchUpSummary(sessionId: string): CatchUpSummary | undefined {
+    const { rows, dropped } = this.repository.takeUnsummarized(sessionId);
+    if (rows.length === 0 && dropped === 0) return undefined;
+    const lines = rows.map((row) => describeActivity(toEntry(row)));
+    return { sessionId, text: renderCatchUp(lines, dropped), total: rows.length + dropped };
   }
 }
 

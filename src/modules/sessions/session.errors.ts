@@ -1,4 +1,4 @@
-import { DomainError } from '../../common/errors/domain-error';
+import { DomainError } from '../../common/errors';
 
 export type SessionErrorCode =
   | 'NOT_FOUND'
@@ -7,8 +7,14 @@ export type SessionErrorCode =
   | 'PROJECT_OUTSIDE_ROOTS'
   | 'PROJECT_NOT_FOUND';
 
-export class SessionError extends DomainError<SessionErrorCode> {
+declare module '../../common/errors/domain-error' {
+  interface ErrorCodes {
+    session: SessionErrorCode;
+  }
+}
+
+export class SessionError extends DomainError<'session'> {
   constructor(code: SessionErrorCode, message: string) {
-    super(code, message);
+    super('session', code, message);
   }
 }

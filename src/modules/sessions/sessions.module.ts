@@ -1,18 +1,23 @@
 import { Module } from '@nestjs/common';
 import { ActivityLogService } from './activity-log.service';
-import { ProjectPaths } from './project-paths';
+import { ProjectPaths } from './project-paths.service';
+import { SessionActivityRepository } from './session-activity.repository';
 import { SessionRepository } from './session.repository';
 import { SessionsMetrics } from './sessions.metrics';
 import { SessionsService } from './sessions.service';
+import { SessionsStatus } from './sessions-status.service';
 
+/** Sessions: the store, the lifecycle, the activity log, and project folder confinement. */
 @Module({
   providers: [
     SessionRepository,
+    SessionActivityRepository,
     SessionsService,
     ActivityLogService,
     ProjectPaths,
     SessionsMetrics,
+    SessionsStatus,
   ],
-  exports: [SessionsService, ActivityLogService, ProjectPaths, SessionRepository],
+  exports: [SessionsService, ActivityLogService],
 })
 export class SessionsModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { IdGenerator } from '../../common/ids';
-import { ProjectPaths } from './project-paths';
+import { ProjectPaths } from './project-paths.service';
 import { Session, SessionContext } from './session.entity';
 import { SessionError } from './session.errors';
 import { SessionFilter, SessionRepository } from './session.repository';
@@ -14,7 +14,10 @@ export interface CreateSessionInput {
   context?: SessionContext;
 }
 
-/** The durable session store and its lifecycle state machine. */
+/**
+ * The durable session store and its lifecycle state machine, and the queries other modules need
+ * (recovery pauses every ACTIVE session, catch-up finds sessions with recent activity).
+ */
 @Injectable()
 export class SessionsService {
   constructor(
@@ -92,6 +95,23 @@ export class SessionsService {
       throw notFound(id);
     }
     return this.require(id);
+  }
+
+  /**
+   * Every ACTIVE session becomes PAUSED with `recoveredAt` (boot-time recovery); returns them.
+   * Synchronous, so recovery can make it one transaction with its own record.
+   */
+  pauseAllActive(recoveredAt: string): Session[] {
+    return this.repository.pauseAllActive(recoveredAt);
+  }
+
+  /** Sessions whose last activity is at or after `since` (ISO 8601), oldest activity first. */
+  withActivitySince(since: string): Session[] {
+    return this.repository.withActivitySince(since);
+  }
+
+  countByStatus(): Record<SessionStatus, number> {
+    return this.repository.countByStatus();
   }
 
   private require(id: string): Session {

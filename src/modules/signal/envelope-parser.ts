@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Conversation, InboundMessage, ParsedEvent, Sender } from './inbound-message';
+import type { Conversation } from '../../common/conversations';
+import { InboundMessage, ParsedEvent, Sender } from './inbound-message';
 
 // Every schema is loose (unknown fields pass) and treats null like absent: signal-cli writes
 // nulls for missing values and adds fields between versions.

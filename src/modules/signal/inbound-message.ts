@@ -1,3 +1,5 @@
+import type { Conversation } from '../../common/conversations';
+
 /** Who sent an envelope. Users are keyed by ACI UUID; the number is often hidden. */
 export interface Sender {
   uuid: string | null;
@@ -5,11 +7,6 @@ export interface Sender {
   name: string | null;
   device: number;
 }
-
-export type Conversation =
-  | { kind: 'dm'; peer: string }
-  | { kind: 'group'; groupId: string; groupName: string | null }
-  | { kind: 'note-to-self' };
 
 interface InboundBase {
   /** `(sourceUuid ?? source, sourceDevice, timestamp)` — the de-duplication key. */

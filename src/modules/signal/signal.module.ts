@@ -1,15 +1,20 @@
 import { Module } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { AppConfig } from '../../common/config';
-import { InboundPipeline } from './inbound-pipeline';
-import { InboundRecordRepository } from './inbound-record.repository';
-import { SenderAuthorizer } from './sender-authorizer';
-import { SignalIntake } from './signal-intake';
-import { SignalTransport } from './signal-transport';
+import { CommandsModule } from '../commands';
+import { InboundMessageRepository } from './inbound-message.repository';
+import { InboundPipeline } from './inbound-pipeline.service';
+import { RetryCommand } from './retry.command';
+import { SenderAuthorizer } from './sender-authorizer.service';
+import { SignalIntake } from './signal-intake.service';
+import { SignalTransport } from './signal-transport.port';
 import { RestTransport } from './transports/rest.transport';
 import { SignalCliTransport } from './transports/signal-cli.transport';
+import { UnhandledOfferService } from './unhandled-offer.service';
 
+/** Talking to Signal and taking in what arrives: transports, parsing, authorization, records. */
 @Module({
+  imports: [CommandsModule],
   providers: [
     {
       provide: SignalTransport,
@@ -20,10 +25,12 @@ import { SignalCliTransport } from './transports/signal-cli.transport';
           : new SignalCliTransport(config, clock),
     },
     SenderAuthorizer,
-    InboundRecordRepository,
+    InboundMessageRepository,
     InboundPipeline,
     SignalIntake,
+    RetryCommand,
+    UnhandledOfferService,
   ],
-  exports: [SignalTransport, InboundPipeline, InboundRecordRepository, SignalIntake],
+  exports: [SignalTransport, SignalIntake],
 })
 export class SignalModule {}

@@ -1,5 +1,5 @@
 import { Clock } from '../../../common/clock';
-import { SignalTransportError } from '../signal-transport';
+import { SignalTransportError } from '../signal-transport.port';
 
 export interface JsonAnswer {
   status: number;

@@ -1,4 +1,4 @@
-import { RecipientOutcome, RecipientStatus } from '../signal-transport';
+import { RecipientOutcome, RecipientStatus } from '../signal-transport.port';
 
 const STATUS: Record<string, RecipientStatus> = {
   SUCCESS: 'sent',

@@ -10,7 +10,7 @@ import {
   SignalTransportError,
   Stream,
   StreamHandlers,
-} from '../signal-transport';
+} from '../signal-transport.port';
 import { describe, requestJson } from './http-json';
 import { toRecipientOutcomes, toTimestamp } from './send-results';
 

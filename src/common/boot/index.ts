@@ -1,0 +1,3 @@
+export * from './boot-phase';
+export * from './boot-sequence.service';
+export * from './boot.module';

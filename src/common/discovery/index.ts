@@ -1,0 +1,2 @@
+export * from './discovery.module';
+export * from './method-discovery';

@@ -1,0 +1,3 @@
+export * from './app-events';
+export * from './event-bus';
+export * from './events.module';

@@ -1,0 +1,46 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Conversation } from '../../common/conversations';
+import type { InboundText } from '../signal';
+
+export const CHAT_COMMAND = 'bridge:chat-command';
+export const CHAT_FALLBACK = 'bridge:chat-fallback';
+export const STATUS_PART = 'bridge:status-part';
+
+export interface ChatCommandOptions {
+  /** `/name`, lower case. */
+  name: string;
+  /** What follows the name, as shown in /help (`signalcaptcha://…`, `[command]`). */
+  args?: string;
+  /** One line for /help. */
+  summary: string;
+  /** More for `/help <name>`: when to use it, what it answers. */
+  usage?: string;
+  /** Runs at once, never behind a running turn (`/stop`, approval answers). */
+  priority?: boolean;
+}
+
+/** What a command or the fallback gets. */
+export interface ChatContext {
+  message: InboundText;
+  conversation: Conversation;
+  /** `conversationKey(conversation)`. */
+  conversationKey: string;
+  /** The text after the command name, trimmed ('' for plain text). */
+  args: string;
+}
+
+/** A handler answers with the text to send back, or nothing. It throws coded errors. */
+export type ChatAnswer = string | undefined;
+
+/**
+ * Declares a chat command on a provider method `(context: ChatContext) => ChatAnswer | Promise<…>`.
+ * The command registry finds it at boot; nothing else has to change for it to work.
+ */
+export const ChatCommand = (options: ChatCommandOptions): MethodDecorator =>
+  SetMetadata(CHAT_COMMAND, options);
+
+/** Declares the handler for plain text (not a command). At most one module provides it. */
+export const ChatFallback = (): MethodDecorator => SetMetadata(CHAT_FALLBACK, true);
+
+/** Contributes lines to /status, in ascending `order`: `(context) => string | string[]`. */
+export const StatusPart = (order: number): MethodDecorator => SetMetadata(STATUS_PART, order);

@@ -1,0 +1,115 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Counter, Registry } from 'prom-client';
+import { conversationKey } from '../../common/conversations';
+import type { InboundMessage, InboundText } from '../signal';
+import { errorLabel, failureAnswer } from './chat-answers';
+import { ChatContext } from './chat-command.decorator';
+import { ChatReplies } from './chat-replies';
+import { parseCommand } from './command-parser';
+import { CommandRegistry } from './command-registry.service';
+import { ConversationQueues } from './conversation-queues';
+
+/** `handled`: done and answered. `failed`: answered with the reason, kept for /retry. */
+export type HandleOutcome = 'handled' | 'failed';
+
+const PREVIEW_CHARS = 60;
+
+/**
+ * Routes each message to its command, or plain text to the fallback, and answers in the same
+ * conversation. One conversation's messages run in arrival order; priority commands skip the
+ * queue. This is the chat edge: whatever a handler throws becomes a short plain answer here.
+ */
+@Injectable()
+export class CommandDispatcher {
+  private readonly logger = new Logger(CommandDispatcher.name);
+  private readonly queues = new ConversationQueues();
+  private readonly failures: Counter<'error'>;
+
+  constructor(
+    private readonly registry: CommandRegistry,
+    private readonly replies: ChatReplies,
+    metrics: Registry,
+  ) {
+    this.failures = new Counter({
+      name: 'bridge_handling_failures_total',
+      help: 'Messages whose handling failed (answered, and kept for /retry), by error.',
+      labelNames: ['error'],
+      registers: [metrics],
+    });
+  }
+
+  async handle(message: InboundMessage): Promise<HandleOutcome> {
+    if (message.type !== 'text') return 'handled'; // reactions answer approvals, not built yet
+    const command = parseCommand(message.text);
+    if (command && this.registry.find(command.name)?.priority) return this.execute(message);
+    return this.queues.run(conversationKey(message.conversation), () => this.execute(message));
+  }
+
+  /**
+   * Runs one message now, outside its conversation's queue (`/retry` already holds that turn),
+   * and answers. Never throws for what a handler does; only a failure to record the answer
+   * itself escapes.
+   */
+  async execute(message: InboundText): Promise<HandleOutcome> {
+    const command = parseCommand(message.text);
+    const context: ChatContext = {
+      message,
+      conversation: message.conversation,
+      conversationKey: conversationKey(message.conversation),
+      args: command?.args ?? '',
+    };
+    let answer: string | undefined;
+    try {
+      answer = await this.run(command?.name, context);
+    } catch (error) {
+      this.answerFailure(context, command?.name, error);
+      return 'failed';
+    }
+    if (answer) this.replies.enqueue({ to: message.conversation, body: answer, kind: 'reply' });
+    return 'handled';
+  }
+
+  private run(name: string | undefined, context: ChatContext): Promise<string | undefined> {
+    if (name === undefined) return Promise.resolve(this.registry.fallback(context));
+    const command = this.registry.find(name);
+    if (!command) return Promise.resolve(unknownCommand(name, this.registry));
+    return Promise.resolve(command.run(context));
+  }
+
+  private answerFailure(context: ChatContext, name: string | undefined, error: unknown): void {
+    const label = errorLabel(error);
+    this.failures.inc({ error: label });
+    this.logger.error({
+      msg: 'handling a message failed; answered and kept for /retry',
+      command: name ?? 'prompt',
+      error: label,
+      cause: error instanceof Error ? error.message : String(error),
+    });
+    const what = name ?? `“${preview(context.message.text)}”`;
+    this.replies.enqueue({
+      to: context.conversation,
+      body: failureAnswer(error, what),
+      kind: 'error',
+    });
+  }
+}
+
+/** The answer to a command nobody declared: what it is not, and what there is. */
+export function unknownCommand(name: string, registry: CommandRegistry): string {
+  return `I don't know ${name}.\n\n${helpText(registry)}`;
+}
+
+/** The command list, generated from the registry. */
+export function helpText(registry: CommandRegistry): string {
+  return [
+    'Commands:',
+    ...registry.all().map((c) => `${c.name}${c.args ? ` ${c.args}` : ''}: ${c.summary}`),
+    'Anything else is a prompt for this conversation’s session.',
+  ].join('\n');
+}
+
+/** One line of at most 60 characters, for quoting a message back. */
+export function preview(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= PREVIEW_CHARS ? flat : `${flat.slice(0, PREVIEW_CHARS - 1)}…`;
+}

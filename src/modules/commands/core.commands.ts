@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { ChatCommand, ChatContext } from './chat-command.decorator';
+import { helpText, unknownCommand } from './command-dispatcher.service';
+import { CommandRegistry } from './command-registry.service';
+
+/** The commands that belong to no feature: /help, /status (assembled from parts), /stop. */
+@Injectable()
+export class CoreCommands {
+  constructor(private readonly registry: CommandRegistry) {}
+
+  @ChatCommand({
+    name: '/help',
+    args: '[command]',
+    summary: 'this list, or how to use one command',
+  })
+  help({ args }: ChatContext): string {
+    if (!args) return helpText(this.registry);
+    const name = args.split(/\s+/)[0].toLowerCase();
+    const command = this.registry.find(name.startsWith('/') ? name : `/${name}`);
+    if (!command) return unknownCommand(name.startsWith('/') ? name : `/${name}`, this.registry);
+    const head = `${command.name}${command.args ? ` ${command.args}` : ''}`;
+    return [head, command.summary, ...(command.usage ? ['', command.usage] : [])].join('\n');
+  }
+
+  @ChatCommand({
+    name: '/status',
+    summary: 'Signal link, sending, sessions, messages waiting',
+    usage:
+      'Each part of the daemon adds its own line: the Signal link, the outbox and rate limit, sessions by status, and messages waiting for /retry in this conversation.',
+  })
+  status(context: ChatContext): string {
+    return this.registry.statusParts.flatMap((part) => part.lines(context)).join('\n');
+  }
+
+  // The agent module takes /stop over when turns exist; until then nothing can be running.
+  @ChatCommand({
+    name: '/stop',
+    summary: 'stop the running turn (answered at once, even mid-turn)',
+    priority: true,
+  })
+  stop(): string {
+    return 'Nothing is running here.';
+  }
+}

@@ -1,0 +1,4 @@
+export * from './outbox-message.entity';
+export * from './outbox.module';
+export * from './outbox.service';
+export * from './split-message';

@@ -1,0 +1,219 @@
+import { Injectable } from '@nestjs/common';
+import { Sqlite } from '../../common/database';
+import { OutboxKind } from './outbox-message.entity';
+
+export interface OutboxRow {
+  id: number;
+  conversation_key: string;
+  target: string;
+  body: string;
+  kind: OutboxKind;
+  turn_key: string | null;
+  edit_of: number | null;
+  folded: number;
+  parts_sent: number;
+  attempts: number;
+  next_attempt_at: string;
+  created_at: string;
+}
+
+export interface NewOutboxRow {
+  conversationKey: string;
+  priority: number;
+  target: string;
+  body: string;
+  kind: OutboxKind;
+  turnKey: string | null;
+  at: string;
+}
+
+const COLUMNS = `id, conversation_key, target, body, kind, turn_key, edit_of, folded, parts_sent,
+  attempts, next_attempt_at, created_at`;
+
+/** The dispatcher's next row; its plan (index, no sort) is pinned by a test. */
+export const OUTBOX_HEAD_SQL = `SELECT ${COLUMNS} FROM outbox_messages WHERE state = 'pending'
+  ORDER BY priority, id LIMIT 1`;
+
+/**
+ * SQL for `outbox_messages`. Multi-statement changes run in one transaction. Only this process
+ * writes the table, so the pending count is kept in memory after one count at first use.
+ */
+@Injectable()
+export class OutboxRepository {
+  private pending?: number;
+
+  constructor(private readonly sqlite: Sqlite) {}
+
+  /**
+   * Inserts a row. A progress row replaces the unsent progress of its turn, and edits the
+   * turn's already-sent progress message in place when there is one. Returns the new id.
+   */
+  insert(row: NewOutboxRow): number {
+    const enclosed = this.sqlite.inTransaction;
+    let replaced = 0;
+    const id = this.sqlite.transaction(() => {
+      let editOf: number | null = null;
+      if (row.kind === 'progress' && row.turnKey) {
+        replaced = this.sqlite
+          .prepare(
+            `DELETE FROM outbox_messages
+             WHERE state = 'pending' AND kind = 'progress' AND turn_key = ? AND parts_sent = 0`,
+          )
+          .run(row.turnKey).changes;
+        editOf =
+          this.sqlite
+            .prepare<[string], { original: number }>(
+              `SELECT COALESCE(edit_of, signal_timestamp) AS original FROM outbox_messages
+               WHERE state = 'sent' AND kind = 'progress' AND turn_key = ?
+               ORDER BY id DESC LIMIT 1`,
+            )
+            .get(row.turnKey)?.original ?? null;
+      }
+      return Number(
+        this.sqlite
+          .prepare(
+            `INSERT INTO outbox_messages (conversation_key, target, body, kind, state, turn_key,
+               edit_of, next_attempt_at, created_at, priority)
+             VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            row.conversationKey,
+            row.target,
+            row.body,
+            row.kind,
+            row.turnKey,
+            editOf,
+            row.at,
+            row.at,
+            row.priority,
+          ).lastInsertRowid,
+      );
+    });
+    this.adjustPending(1 - replaced, enclosed);
+    return id;
+  }
+
+  /** The oldest pending row: the dispatcher sends strictly in this order. */
+  head(): OutboxRow | undefined {
+    return this.sqlite.prepare<[], OutboxRow>(OUTBOX_HEAD_SQL).get();
+  }
+
+  pendingCount(): number {
+    this.pending ??= this.sqlite
+      .prepare<[], { n: number }>(
+        `SELECT count(*) AS n FROM outbox_messages WHERE state = 'pending'`,
+      )
+      .get()?.n as number;
+    return this.pending;
+  }
+
+  /** When the oldest waiting row was written (one pass over the pending rows, no sort). */
+  oldestPendingAt(): string | undefined {
+    return (
+      this.sqlite
+        .prepare<[], { at: string | null }>(
+          `SELECT min(created_at) AS at FROM outbox_messages WHERE state = 'pending'`,
+        )
+        .get()?.at ?? undefined
+    );
+  }
+
+  /** Records one more part sent; the row is sent when the last part is. */
+  partSent(
+    id: number,
+    partsSent: number,
+    done: boolean,
+    signalTimestamp: number,
+    at: string,
+  ): void {
+    this.sqlite
+      .prepare(
+        `UPDATE outbox_messages SET parts_sent = ?, signal_timestamp = ?, attempts = 0,
+           state = CASE WHEN ? THEN 'sent' ELSE state END,
+           sent_at = CASE WHEN ? THEN ? ELSE sent_at END
+         WHERE id = ?`,
+      )
+      .run(partsSent, signalTimestamp, done ? 1 : 0, done ? 1 : 0, at, id);
+    if (done && this.pending !== undefined) this.pending--;
+  }
+
+  retryLater(id: number, attempts: number, nextAttemptAt: string, error: string): void {
+    this.sqlite
+      .prepare(
+        `UPDATE outbox_messages SET attempts = ?, next_attempt_at = ?, error = ? WHERE id = ?`,
+      )
+      .run(attempts, nextAttemptAt, error, id);
+  }
+
+  /** Drops a conversation's unsent progress (a catch-up summary replaces it); returns how many. */
+  dropPendingProgress(conversationKey: string): number {
+    const enclosed = this.sqlite.inTransaction;
+    const dropped = this.sqlite
+      .prepare(
+        `DELETE FROM outbox_messages WHERE state = 'pending' AND kind = 'progress'
+           AND parts_sent = 0 AND conversation_key = ?`,
+      )
+      .run(conversationKey).changes;
+    this.adjustPending(-dropped, enclosed);
+    return dropped;
+  }
+
+  /** Makes every pending row due now (Signal is reachable again: no reason to wait out backoff). */
+  dueNow(at: string): void {
+    this.sqlite
+      .prepare(
+        `UPDATE outbox_messages SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?`,
+      )
+      .run(at, at);
+  }
+
+  /**
+   * Keeps the in-memory count in step. Inside a caller's transaction the change may still be
+   * rolled back, so the count is dropped and read again from the table next time.
+   */
+  private adjustPending(delta: number, enclosed: boolean): void {
+    if (enclosed) this.pending = undefined;
+    else if (this.pending !== undefined) this.pending += delta;
+  }
+
+  fail(id: number, error: string): void {
+    this.sqlite
+      .prepare(`UPDATE outbox_messages SET state = 'failed', error = ? WHERE id = ?`)
+      .run(error, id);
+    this.pending = undefined;
+  }
+
+  /**
+   * Folds every unsent progress row of each conversation into its oldest one, which keeps its
+   * place in the order and says how many updates it stands for. Returns how many rows went.
+   */
+  foldProgress(summary: (count: number) => string): number {
+    const removed = this.sqlite.transaction(() => {
+      const rows = this.sqlite
+        .prepare<[], { id: number; conversation_key: string; folded: number }>(
+          `SELECT id, conversation_key, folded FROM outbox_messages
+           WHERE state = 'pending' AND kind = 'progress' AND parts_sent = 0 ORDER BY id`,
+        )
+        .all();
+      const groups = new Map<string, { id: number; folded: number }[]>();
+      for (const row of rows) {
+        groups.set(row.conversation_key, [...(groups.get(row.conversation_key) ?? []), row]);
+      }
+      let dropped = 0;
+      const keep = this.sqlite.prepare(
+        `UPDATE outbox_messages SET body = ?, folded = ?, turn_key = NULL, edit_of = NULL WHERE id = ?`,
+      );
+      const drop = this.sqlite.prepare(`DELETE FROM outbox_messages WHERE id = ?`);
+      for (const group of groups.values()) {
+        if (group.length < 2) continue;
+        const total = group.reduce((sum, row) => sum + Math.max(1, row.folded), 0);
+        keep.run(summary(total), total, group[0].id);
+        for (const row of group.slice(1)) drop.run(row.id);
+        dropped += group.length - 1;
+      }
+      return dropped;
+    });
+    if (this.pending !== undefined) this.pending -= removed;
+    return removed;
+  }
+}

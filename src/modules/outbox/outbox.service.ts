@@ -1,0 +1,93 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Gauge, Registry } from 'prom-client';
+import { Clock } from '../../common/clock';
+import { AppConfig } from '../../common/config';
+import { Conversation, conversationKey } from '../../common/conversations';
+import { EventBus } from '../../common/events';
+import { ChatReplies } from '../commands';
+import { OutboxKind } from './outbox-message.entity';
+import { OutboxRepository } from './outbox.repository';
+
+export interface OutgoingMessage {
+  to: Conversation;
+  body: string;
+  kind: OutboxKind;
+  /** For progress: the turn it reports on; a newer update replaces an unsent older one. */
+  turnKey?: string;
+  /** Sent before everything else waiting (catch-up summaries after a reconnect). */
+  urgent?: boolean;
+}
+
+/**
+ * The only way to send to the phone: every message is a row first. Past the configured bound,
+ * unsent progress updates are folded into one line per conversation; approvals, results,
+ * errors, replies and notices are never folded or dropped.
+ */
+@Injectable()
+export class OutboxService implements ChatReplies {
+  private readonly logger = new Logger(OutboxService.name);
+
+  constructor(
+    private readonly repository: OutboxRepository,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    registry: Registry,
+  ) {
+    const depth: Gauge = new Gauge({
+      name: 'bridge_outbox_depth',
+      help: 'Messages waiting in the outbox.',
+      registers: [registry],
+      collect: () => depth.set(this.depth()),
+    });
+    const age: Gauge = new Gauge({
+      name: 'bridge_outbox_oldest_age_seconds',
+      help: 'Age of the oldest message waiting in the outbox (0 when empty).',
+      registers: [registry],
+      collect: () => age.set(this.oldestAgeMs() / 1000),
+    });
+  }
+
+  /** Persists the message and wakes the dispatcher; returns the row id. */
+  enqueue(message: OutgoingMessage): number {
+    const id = this.repository.insert({
+      conversationKey: conversationKey(message.to),
+      target: JSON.stringify(message.to),
+      body: message.body,
+      kind: message.kind,
+      turnKey: message.turnKey ?? null,
+      priority: message.urgent ? 0 : 1,
+      at: this.clock.nowIso(),
+    });
+    // Only a progress update can tip the balance into folding: other kinds are never folded, so
+    // a backlog of them alone has nothing to fold (and must not pay for a fold on every write).
+    if (
+      message.kind === 'progress' &&
+      this.repository.pendingCount() > this.config.outbox.maxPending
+    ) {
+      const removed = this.repository.foldProgress(
+        (n) => `${n} progress update${n === 1 ? '' : 's'} skipped while offline`,
+      );
+      if (removed > 0)
+        this.logger.warn({ msg: 'outbox over its bound; folded progress updates', removed });
+    }
+    this.events.emit('outbox.enqueued', { id, kind: message.kind });
+    return id;
+  }
+
+  /** Replaces a conversation's unsent progress with one catch-up summary, sent first. */
+  replaceProgressWithSummary(to: Conversation, summary: string): number {
+    const dropped = this.repository.dropPendingProgress(conversationKey(to));
+    this.enqueue({ to, body: summary, kind: 'notice', urgent: true });
+    return dropped;
+  }
+
+  depth(): number {
+    return this.repository.pendingCount();
+  }
+
+  oldestAgeMs(): number {
+    const oldest = this.repository.oldestPendingAt();
+    return oldest ? Math.max(0, this.clock.nowMs() - Date.parse(oldest)) : 0;
+  }
+}

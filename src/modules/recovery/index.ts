@@ -1,0 +1,3 @@
+export * from './recovery-run.entity';
+export * from './recovery.module';
+export * from './recovery.service';

@@ -1,0 +1,61 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../../common/clock';
+import {
+  ChatCommand,
+  ChatContext,
+  ChatReplies,
+  CommandDispatcher,
+  parseCommand,
+  StatusPart,
+} from '../commands';
+import { InboundText } from './inbound-message';
+import { InboundMessageRepository } from './inbound-message.repository';
+
+/** `/retry`: runs again what failed or what a restart left unhandled, in this conversation. */
+@Injectable()
+export class RetryCommand {
+  private readonly logger = new Logger(RetryCommand.name);
+
+  constructor(
+    private readonly records: InboundMessageRepository,
+    private readonly dispatcher: CommandDispatcher,
+    private readonly replies: ChatReplies,
+    private readonly clock: Clock,
+  ) {}
+
+  @ChatCommand({
+    name: '/retry',
+    summary: 'run again the messages here that failed or that a restart left unhandled',
+    usage:
+      'Runs them oldest first. One that fails again is answered with the reason and stays kept for the next /retry.',
+  })
+  async retry({ conversation, conversationKey }: ChatContext): Promise<string | undefined> {
+    const pending = this.records
+      .awaitingRetry(conversationKey)
+      .filter(
+        (m): m is InboundText => m.type === 'text' && parseCommand(m.text)?.name !== '/retry',
+      );
+    if (pending.length === 0) return 'Nothing is waiting to be retried here.';
+    this.replies.enqueue({
+      to: conversation,
+      body: `Running ${pending.length} saved message(s).`,
+      kind: 'notice',
+    });
+    let failed = 0;
+    for (const saved of pending) {
+      // Run in place: this conversation's queue is ours while /retry runs.
+      if ((await this.dispatcher.execute(saved)) === 'handled') {
+        this.records.markHandled(saved.key, this.clock.nowIso());
+      } else {
+        failed++;
+      }
+    }
+    if (failed > 0) this.logger.warn({ msg: 'some retried messages failed again', failed });
+    return undefined;
+  }
+
+  @StatusPart(40)
+  waiting({ conversationKey }: ChatContext): string {
+    return `Waiting for /retry here: ${this.records.awaitingRetry(conversationKey).length}`;
+  }
+}

@@ -1,0 +1,91 @@
+import type { Conversation } from '../../common/conversations';
+import { DomainError } from '../../common/errors';
+
+/** Where a message goes: a conversation as parsed from an envelope. */
+export type SendTarget = Conversation;
+
+export interface SendRequest {
+  to: SendTarget;
+  text: string;
+  /** Reply to a message by its timestamp and author (number or ACI). */
+  quote?: { timestamp: number; author: string };
+  /** Replace a message we sent earlier (Signal edit, by that message's timestamp). */
+  editTimestamp?: number;
+}
+
+export type RecipientStatus =
+  'sent' | 'rate-limited' | 'unregistered' | 'identity-failure' | 'network-failure' | 'failed';
+
+export interface RecipientOutcome {
+  /** Number or ACI, when Signal named the recipient. */
+  address: string | null;
+  status: RecipientStatus;
+  /** How long Signal asked us to wait, when it said. */
+  retryAfterSeconds?: number;
+  /** Present only when Signal wants a captcha (proof required). */
+  challengeToken?: string;
+}
+
+/** What a send achieved. Rate limits are data here, not exceptions. */
+export interface SendOutcome {
+  /** Signal's timestamp for the message; null when nothing was sent. */
+  timestamp: number | null;
+  recipients: RecipientOutcome[];
+}
+
+export type TransportErrorCode = 'UNREACHABLE' | 'REJECTED' | 'PROTOCOL';
+
+declare module '../../common/errors/domain-error' {
+  interface ErrorCodes {
+    signal: TransportErrorCode;
+  }
+}
+
+/** The transport could not be reached, refused the request, or answered nonsense. */
+export class SignalTransportError extends DomainError<'signal'> {
+  constructor(code: TransportErrorCode, message: string) {
+    super('signal', code, message);
+  }
+}
+
+/** Callbacks for one connection's life. */
+export interface StreamHandlers {
+  /** One raw event as text: an SSE `data:` payload or a WebSocket frame. Not yet parsed. */
+  onEvent(raw: string): void;
+  /** The stream ended (closed, errored or dropped); `reason` says why. Called once. */
+  onClose(reason: string): void;
+  /** Proof of life from the server (an SSE keep-alive comment, a WebSocket ping). */
+  onKeepAlive?(): void;
+}
+
+export interface Stream {
+  close(): void;
+}
+
+/**
+ * The port every Signal transport implements (signal-cli's HTTP daemon, signal-cli-rest-api).
+ * Tests swap it or point it at the bundled simulator.
+ */
+export abstract class SignalTransport {
+  /** Which transport this is, for logs and health. */
+  abstract readonly kind: string;
+
+  /**
+   * How often the server proves the stream alive (signal-cli's SSE comment every 15 s, the REST
+   * API's WebSocket ping every 54 s). Silence for twice this long means the stream is dead.
+   */
+  abstract readonly keepAliveMs: number;
+
+  /** Opens the event stream; resolves once it is open, rejects if it cannot be opened. */
+  abstract openStream(handlers: StreamHandlers): Promise<Stream>;
+
+  abstract send(request: SendRequest): Promise<SendOutcome>;
+
+  abstract sendTyping(to: SendTarget, stop?: boolean): Promise<void>;
+
+  /** Lifts a proof-required rate limit with a solved captcha (`signalcaptcha://…`). */
+  abstract submitRateLimitChallenge(challengeToken: string, captcha: string): Promise<void>;
+
+  /** Whether the service answers at all (signal-cli `/api/v1/check`, REST `/v1/health`). */
+  abstract check(): Promise<boolean>;
+}

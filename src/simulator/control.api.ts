@@ -1,0 +1,74 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Api, json } from './http';
+import { PhoneMessage, PhoneReaction } from './phone';
+import type { SignalSimulator } from './signal-simulator';
+
+type Controls = Pick<
+  SignalSimulator,
+  | 'sent'
+  | 'inject'
+  | 'phoneSends'
+  | 'phoneReacts'
+  | 'dropStreams'
+  | 'stallStreams'
+  | 'refuseConnections'
+  | 'rateLimitNextSends'
+  | 'limitSendRate'
+  | 'delayResponses'
+  | 'reset'
+>;
+
+/** `/control/*`: the simulator's own methods over HTTP, for driving it from outside the process. */
+export class ControlApi implements Api {
+  constructor(private readonly sim: Controls) {}
+
+  handle(req: IncomingMessage, path: string, body: string | undefined, res: ServerResponse) {
+    if (!path.startsWith('/control/')) return false;
+    const input = (body ? JSON.parse(body) : {}) as Record<string, unknown>;
+    switch (`${req.method ?? 'GET'} ${path}`) {
+      case 'GET /control/sent':
+        json(res, 200, this.sim.sent);
+        break;
+      case 'POST /control/inject':
+        this.sim.inject(input.event ?? input);
+        json(res, 200, { ok: true });
+        break;
+      case 'POST /control/phone':
+        json(res, 200, this.sim.phoneSends(input as unknown as PhoneMessage));
+        break;
+      case 'POST /control/react':
+        json(res, 200, this.sim.phoneReacts(input as unknown as PhoneReaction));
+        break;
+      case 'POST /control/faults':
+        this.applyFaults(input);
+        json(res, 200, { ok: true });
+        break;
+      case 'POST /control/reset':
+        this.sim.reset();
+        json(res, 200, { ok: true });
+        break;
+      default:
+        json(res, 404, { error: 'unknown control call' });
+    }
+    return true;
+  }
+
+  private applyFaults(input: Record<string, unknown>): void {
+    if (input.drop) this.sim.dropStreams();
+    if (typeof input.stall === 'boolean') this.sim.stallStreams(input.stall);
+    if (typeof input.refuseMs === 'number') this.sim.refuseConnections(input.refuseMs);
+    if (typeof input.rateLimitNext === 'number') {
+      this.sim.rateLimitNextSends(input.rateLimitNext, {
+        retryAfterSeconds: input.retryAfterSeconds as number | undefined,
+        proofRequired: input.proofRequired === true,
+      });
+    }
+    if (typeof input.perMinute === 'number') {
+      this.sim.limitSendRate(
+        input.perMinute,
+        (input.burst as number | undefined) ?? input.perMinute,
+      );
+    }
+    if (typeof input.delayMs === 'number') this.sim.delayResponses(input.delayMs);
+  }
+}
