@@ -102,6 +102,11 @@ export class Faults {
     return true;
   }
 
+  /** Forgets every challenge handed out, as Signal does when they expire: captchas now fail. */
+  expireChallenges(): void {
+    this.challengeTokens.clear();
+  }
+
   /** Turns every fault off. Tokens already handed out stay redeemable: Signal would not forget them. */
   clear(): void {
     this.refuseUntil = 0;

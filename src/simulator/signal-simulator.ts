@@ -164,6 +164,11 @@ export class SignalSimulator {
     this.faults.limitRate(perMinute, burst);
   }
 
+  /** Expires every captcha challenge handed out: submitting a solved captcha now fails. */
+  expireChallenges(): void {
+    this.faults.expireChallenges();
+  }
+
   /** Delays every HTTP answer by `ms` (on the simulator's clock). */
   delayResponses(ms: number): void {
     this.faults.delayMs = ms;

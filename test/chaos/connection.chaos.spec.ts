@@ -1,7 +1,11 @@
+import { Sqlite } from '../../src/common/database';
 import { EventBus } from '../../src/common/events';
+import { Random } from '../../src/common/random';
 import { OutboxService } from '../../src/modules/outbox';
 import { ConnectionChange, ConnectionSupervisor } from '../../src/modules/resilience';
 import { ActivityLogService, SessionsService } from '../../src/modules/sessions';
+import { DataSource } from 'typeorm';
+import { faultySqlite, FaultySqlite } from '../utils/faulty-sqlite';
 import { httpGet } from '../utils/http';
 import { runClockUntil } from '../utils/outbox-driver';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
@@ -77,6 +81,22 @@ describe('connection supervisor', () => {
     expect(link(t).attempt).toBe(8);
     await runClockUntil(t, () => link(t).isConnected);
     expect(link(t).attempt).toBe(0);
+  });
+
+  it.each([
+    [0, [0.5, 1, 2, 4, 8, 16, 30, 30]],
+    [0.5, [0.75, 1.5, 3, 6, 12, 24, 45, 45]],
+  ])('RECONNECT_JITTER with the random source at %d: waits of %j s', async (random, waits) => {
+    t = await createSignalApp('signal-cli', {
+      env: { RECONNECT_JITTER: 'true' },
+      override: (b) => b.overrideProvider(Random).useValue({ next: () => random }),
+    });
+    const changes = record(t);
+    t.sim.refuseConnections(4 * 60_000);
+    await runClockUntil(t, () => changes.filter((c) => c.to === 'RECONNECTING').length === 8);
+    const disconnects = changes.filter((c) => c.to === 'DISCONNECTED').map((c) => c.at);
+    const attempts = changes.filter((c) => c.to === 'RECONNECTING').map((c) => c.at);
+    expect(attempts.map((at, i) => (at - disconnects[i]) / 1000)).toEqual(waits);
   });
 
   it('50 drop/reconnect cycles with traffic both ways: nothing lost, nothing twice, attempt back to 0 each time', async () => {
@@ -219,6 +239,48 @@ describe('connection supervisor', () => {
       'approve step 60?',
       'result of turn 3',
     ]);
+  });
+
+  it('catch-up whose summary cannot be queued: activity stays unsummarized, and the next reconnect sends it', async () => {
+    t = await createSignalApp('signal-cli', {
+      env: FAST,
+      override: (b) =>
+        b
+          .overrideProvider(Sqlite)
+          .useFactory(faultySqlite(/INSERT INTO outbox_messages/, 'disk full', false)),
+    });
+    const fault = t.app.get(Sqlite) as FaultySqlite;
+    const sessions = t.app.get(SessionsService);
+    const activity = t.app.get(ActivityLogService);
+    const s = await sessions.create({ conversationId: `dm:${OWNER.uuid}`, project: '.' });
+    await sessions.transition(s.id, 'ACTIVE');
+    t.sim.dropStreams();
+    await waitFor(() => link(t).state === 'DISCONNECTED', 'the first drop');
+    await activity.trackActivity(s.id, 'file_edit', { path: 'src/app.ts' });
+    await activity.trackActivity(s.id, 'command', { command: 'npm test', outcome: '12 passed' });
+    fault.armed = true;
+    await t.clock.advance(1000);
+    await waitFor(() => link(t).isConnected, 'the first reconnect');
+    const unsummarized = async () =>
+      (
+        (await t.app
+          .get(DataSource)
+          .query(`SELECT count(*) AS n FROM session_activity WHERE summarized = 0`)) as {
+          n: number;
+        }[]
+      )[0].n;
+    await expect(unsummarized()).resolves.toBe(2); // the mark was rolled back with the enqueue
+    expect(t.app.get(OutboxService).depth()).toBe(0);
+
+    fault.armed = false;
+    t.sim.dropStreams(); // no new activity: only the summary still owed can bring it
+    await waitFor(() => link(t).state === 'DISCONNECTED', 'the second drop');
+    await t.clock.advance(1000);
+    await runClockUntil(t, () => t.sim.sent.length === 1);
+    expect(t.sim.sent.map((m) => m.message)).toEqual([
+      'While you were away, Claude did 2 things:\n• edited src/app.ts\n• ran npm test (12 passed)',
+    ]);
+    await expect(unsummarized()).resolves.toBe(0);
   });
 
   it('health: readiness 503 naming Signal while disconnected, 200 after; liveness 200 throughout', async () => {

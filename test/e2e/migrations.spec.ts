@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/common/database';
 import { MIGRATIONS } from '../../src/common/database/migrations';
+import { OUTBOX_HEAD_SQL } from '../../src/modules/outbox/outbox.repository';
+import { PAUSE_ALL_ACTIVE_SQL } from '../../src/modules/sessions/session.repository';
 import { createApp } from '../utils/create-app';
 import { makeTempDir } from '../utils/temp-dir';
 
@@ -89,17 +91,16 @@ describe('query plans of hot paths', () => {
     const t = await createApp({ listen: false });
     try {
       const ds = t.app.get(DataSource);
-      const plan = async (sql: string) =>
-        ((await ds.query(`EXPLAIN QUERY PLAN ${sql}`)) as { detail: string }[])
+      const plan = async (sql: string, params: unknown[] = []) =>
+        ((await ds.query(`EXPLAIN QUERY PLAN ${sql}`, params)) as { detail: string }[])
           .map((r) => r.detail)
           .join('; ');
-      await expect(
-        plan(
-          `SELECT id FROM outbox_messages WHERE state = 'pending' ORDER BY priority, id LIMIT 1`,
-        ),
-      ).resolves.toBe('SEARCH outbox_messages USING COVERING INDEX idx_outbox_next (state=?)');
-      await expect(plan(`SELECT id FROM sessions WHERE status = 'ACTIVE'`)).resolves.toBe(
-        'SEARCH sessions USING COVERING INDEX idx_sessions_active (status=?)',
+      // The very statements the dispatcher and recovery run, not copies of them.
+      await expect(plan(OUTBOX_HEAD_SQL)).resolves.toBe(
+        'SEARCH outbox_messages USING INDEX idx_outbox_next (state=?)',
+      );
+      await expect(plan(PAUSE_ALL_ACTIVE_SQL, ['t', 't'])).resolves.toBe(
+        'SEARCH sessions USING INDEX idx_sessions_active (status=?)',
       );
     } finally {
       await t.close();

@@ -2,6 +2,7 @@ import { FakeClock, flushMicrotasks } from '../../src/common/clock';
 import { AppConfig } from '../../src/common/config';
 import { RateLimiter } from '../../src/modules/rate-limit';
 import { OutboxService } from '../../src/modules/outbox';
+import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { Registry } from 'prom-client';
 import { runClockUntil } from '../utils/outbox-driver';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
@@ -154,7 +155,8 @@ describe('rate limiter with the outbox and the simulator', () => {
   it('200 messages queued while disconnected drain in order at the limit once Signal is back', async () => {
     t = await createSignalApp('signal-cli');
     t.sim.refuseConnections(10 * 60_000);
-    await waitFor(() => !t.app.get(RateLimiter).snapshot().waiting, 'the drop');
+    const link = t.app.get(ConnectionSupervisor);
+    await waitFor(() => link.state === 'DISCONNECTED', 'the drop');
     sendAll(200);
     await runClockUntil(t, () => t.clock.nowMs() >= Date.parse('2026-01-01T00:10:00.000Z'));
     expect(t.sim.sent).toHaveLength(0);

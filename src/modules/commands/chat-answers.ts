@@ -5,7 +5,9 @@ import { DomainError, ErrorCodes, ErrorDomain } from '../../common/errors';
  * answer (the compiler checks: `ErrorCodes` is filled in by each module), and no answer carries
  * an error's own message, which may hold URLs, paths or tokens.
  */
-const ANSWERS: { [D in ErrorDomain]: Record<ErrorCodes[D], string> } = {
+export const CHAT_ERROR_ANSWERS: {
+  readonly [D in ErrorDomain]: Readonly<Record<ErrorCodes[D], string>>;
+} = {
   session: {
     NOT_FOUND: 'that session does not exist.',
     INVALID_TRANSITION: 'the session is not in a state that allows this.',
@@ -32,7 +34,8 @@ const UNEXPECTED = 'something went wrong on my side (the daemon’s log has the 
 /** Why it failed, in plain words. */
 export function reasonFor(error: unknown): string {
   if (error instanceof DomainError) {
-    const byCode = ANSWERS[error.domain as ErrorDomain] as Record<string, string> | undefined;
+    const byCode = CHAT_ERROR_ANSWERS[error.domain as ErrorDomain] as
+      Record<string, string> | undefined;
     const answer = byCode?.[error.code as string];
     if (answer) return answer;
   }

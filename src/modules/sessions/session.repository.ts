@@ -26,6 +26,10 @@ export interface SessionFilter {
 const COLUMNS = `id, conversation_id, project_path, status, agent_session_id, context, recovered_at,
   created_at, updated_at, last_activity_at, activity_dropped`;
 
+/** Boot-time recovery's one statement; its plan (the partial ACTIVE index) is pinned by a test. */
+export const PAUSE_ALL_ACTIVE_SQL = `UPDATE sessions SET status = 'PAUSED', recovered_at = ?,
+  updated_at = ? WHERE status = 'ACTIVE' RETURNING ${COLUMNS}`;
+
 function toSession(row: SessionRow): Session {
   return Object.assign(new Session(), {
     id: row.id,
@@ -128,10 +132,7 @@ export class SessionRepository {
   /** Every ACTIVE session becomes PAUSED with `recoveredAt`; returns them as they are now. */
   pauseAllActive(at: string): Session[] {
     return this.sqlite
-      .prepare<[string, string], SessionRow>(
-        `UPDATE sessions SET status = 'PAUSED', recovered_at = ?, updated_at = ?
-         WHERE status = 'ACTIVE' RETURNING ${COLUMNS}`,
-      )
+      .prepare<[string, string], SessionRow>(PAUSE_ALL_ACTIVE_SQL)
       .all(at, at)
       .map(toSession);
   }

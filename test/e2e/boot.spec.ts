@@ -1,0 +1,19 @@
+import { BootSequence } from '../../src/common/boot';
+import { createApp } from '../utils/create-app';
+
+describe('boot sequence', () => {
+  it('runs recovery, the offer of unhandled messages, the outbox, intake and the link, in that order', async () => {
+    const t = await createApp({ listen: false });
+    try {
+      expect(t.app.get(BootSequence).stepsRun).toEqual([
+        'Recovery: RecoveryService.recover',
+        'OfferUnhandled: UnhandledOfferService.offer',
+        'StartOutbox: OutboxDispatcher.start',
+        'StartIntake: SignalIntake.start',
+        'Connect: ConnectionSupervisor.start',
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
+});
