@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  ConfigError,
+  phoneNumber,
+  hostName,
+  integer,
+  parseEnvironment,
+} from '../common/config/env-schema';
 
 /** Where `npm run sim` listens and which account it plays Signal for. */
 export interface SimConfig {
@@ -7,39 +14,13 @@ export interface SimConfig {
   port: number;
 }
 
-/** Thrown when the environment does not describe a runnable simulator; lists every problem. */
-export class SimConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'SimConfigError';
-  }
-}
-
-const E164 = /^\+[1-9]\d{6,14}$/;
+/** The simulator's configuration errors are the daemon's kind: every problem, one line each. */
+export { ConfigError as SimConfigError };
 
 const schema = z.object({
-  SIM_ACCOUNT: z
-    .string()
-    .regex(E164, {
-      error: (issue) =>
-        `must be a phone number in international format like +15550100000 (got "${String(issue.input)}")`,
-    })
-    .default('+15550100000'),
-  SIM_PORT: z
-    .string()
-    .regex(/^\d+$/, { error: (issue) => `must be a whole number (got "${String(issue.input)}")` })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(0, { error: 'must be at least 0' })
-        .max(65_535, { error: 'must be at most 65535' }),
-    )
-    .default(8080),
-  SIM_HOST: z
-    .string()
-    .regex(/^[A-Za-z0-9.:[\]-]+$/, { error: 'must be a host name or IP address' })
-    .default('127.0.0.1'),
+  SIM_ACCOUNT: phoneNumber.default('+15550100000'),
+  SIM_PORT: integer(0, 65_535).default(8080),
+  SIM_HOST: hostName.default('127.0.0.1'),
 });
 
 /**
@@ -47,17 +28,6 @@ const schema = z.object({
  * naming every problem at once.
  */
 export function loadSimConfig(env: Readonly<Record<string, string | undefined>>): SimConfig {
-  const input: Record<string, string> = {};
-  for (const name of Object.keys(schema.shape)) {
-    const value = env[name]?.trim();
-    if (value) input[name] = value;
-  }
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new SimConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    );
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(schema, Object.keys(schema.shape), env);
   return { account: e.SIM_ACCOUNT, host: e.SIM_HOST, port: e.SIM_PORT };
 }

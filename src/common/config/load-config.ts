@@ -2,60 +2,21 @@ import { statSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AppConfig } from './app-config';
+import {
+  E164,
+  hostName,
+  httpUrl,
+  integer,
+  list,
+  oneOf,
+  parseEnvironment,
+  phoneNumber,
+  UUID,
+} from './env-schema';
 
-/** Thrown when the environment does not describe a runnable daemon; lists every problem. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './env-schema';
 
-const E164 = /^\+[1-9]\d{6,14}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-const required = (what: string) => ({
-  error: (issue: { input?: unknown }) =>
-    issue.input === undefined ? 'is required' : `must be ${what}`,
-});
-
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, {
-    error: (issue) =>
-      `must be one of ${values.map((v) => `"${v}"`).join(', ')} (got "${String(issue.input)}")`,
-  });
-
-const integer = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, { error: (issue) => `must be a whole number (got "${String(issue.input)}")` })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, { error: `must be at least ${min}` })
-        .max(max, { error: `must be at most ${max}` }),
-    );
-
-const list = z.string(required('a comma-separated list')).transform((raw) =>
-  raw
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0),
-);
-
-const httpUrl = z.string().refine(
-  (raw) => {
-    try {
-      const url = new URL(raw);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  },
-  { error: (issue) => `must be an http:// or https:// URL (got "${String(issue.input)}")` },
-);
 
 const envSchema = z.object({
   NODE_ENV: oneOf(['development', 'production', 'test']).default('production'),
@@ -64,17 +25,11 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_PATH: z.string().optional(),
   DATABASE_BUSY_TIMEOUT_MS: integer(0, 600_000).default(5000),
-  HTTP_HOST: z
-    .string()
-    .regex(/^[A-Za-z0-9.:[\]-]+$/, { error: 'must be a host name or IP address' })
-    .default('127.0.0.1'),
+  HTTP_HOST: hostName.default('127.0.0.1'),
   HTTP_PORT: integer(0, 65_535).default(8081),
   SIGNAL_TRANSPORT: oneOf(['signal-cli', 'rest']).default('signal-cli'),
   SIGNAL_URL: httpUrl.default('http://127.0.0.1:8080'),
-  SIGNAL_ACCOUNT: z.string(required('a phone number')).regex(E164, {
-    error: (issue) =>
-      `must be a phone number in international format like +15550100000 (got "${String(issue.input)}")`,
-  }),
+  SIGNAL_ACCOUNT: phoneNumber,
   AUTHORIZED_SENDERS: list.superRefine((items, ctx) => {
     if (items.length === 0)
       ctx.addIssue({ code: 'custom', message: 'must name at least one sender' });
@@ -120,18 +75,7 @@ function directoryProblem(path: string): string | undefined {
 }
 
 function parse<S extends z.ZodType>(schema: S, env: ConfigEnvironment): z.output<S> {
-  const input: Record<string, string> = {};
-  for (const name of CONFIG_VARIABLES) {
-    const value = env[name]?.trim();
-    if (value) input[name] = value;
-  }
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    );
-  }
-  return parsed.data;
+  return parseEnvironment(schema, CONFIG_VARIABLES, env);
 }
 
 function databaseFrom(e: {

@@ -5,7 +5,7 @@ import { EventBus } from '../../common/events';
 import { SignalIntake, SignalTransport, Stream } from '../signal';
 import { CatchUpService } from './catch-up.service';
 import { ConnectionState, ConnectionStateMachine } from './connection-state-machine';
-import { ReconnectBackoff } from './reconnect-backoff';
+import { ReconnectBackoff } from './reconnect-backoff.service';
 
 /**
  * Owns the Signal event stream: opens it, watches it, and reopens it forever after any error,

@@ -7,7 +7,7 @@ import { CatchUpService } from './catch-up.service';
 import { ConnectionMetrics } from './connection.metrics';
 import { ConnectionSupervisor } from './connection-supervisor.service';
 import { LinkStatus } from './link-status.service';
-import { ReconnectBackoff } from './reconnect-backoff';
+import { ReconnectBackoff } from './reconnect-backoff.service';
 import { SignalLinkHealthIndicator } from './signal-link.health';
 
 /**
