@@ -1,4 +1,5 @@
 import { FakeClock } from '../../src/common/clock';
+import { AppEvents, EventBus } from '../../src/common/events';
 import { RateLimiter } from '../../src/modules/rate-limit';
 import { OutboxService, stripNumbering } from '../../src/modules/outbox';
 import { ConnectionSupervisor } from '../../src/modules/resilience';
@@ -126,6 +127,31 @@ describe('outbox under faults', () => {
 describe('outbox details', () => {
   let t: SignalTestApp;
   afterEach(() => t.close());
+
+  it('announces each whole message once it is sent, with the timestamp Signal gave its last part', async () => {
+    t = await createSignalApp('signal-cli');
+    const sent: AppEvents['outbox.sent'][] = [];
+    t.app.get(EventBus).on('outbox.sent', (event) => sent.push(event));
+    const outbox = t.app.get(OutboxService);
+    const short = outbox.enqueue({ to: DM, body: 'approve this?', kind: 'approval' });
+    const long = outbox.enqueue({ to: DM, body: 'x '.repeat(1500), kind: 'result' });
+    await runClockUntil(t, () => sent.length === 2);
+    expect(t.sim.sent).toHaveLength(3); // the long one went in two parts
+    expect(sent).toEqual([
+      {
+        id: short,
+        conversationKey: `dm:${OWNER.uuid}`,
+        kind: 'approval',
+        signalTimestamp: t.sim.sent[0].timestamp,
+      },
+      {
+        id: long,
+        conversationKey: `dm:${OWNER.uuid}`,
+        kind: 'result',
+        signalTimestamp: t.sim.sent[2].timestamp,
+      },
+    ]);
+  });
 
   it('a newer progress update replaces an unsent one, and edits a sent one in place', async () => {
     t = await createSignalApp('signal-cli');

@@ -69,11 +69,10 @@ export class CommandDispatcher {
     return 'handled';
   }
 
-  private run(name: string | undefined, context: ChatContext): Promise<string | undefined> {
-    if (name === undefined) return Promise.resolve(this.registry.fallback(context));
+  private async run(name: string | undefined, context: ChatContext): Promise<string | undefined> {
+    if (name === undefined) return this.registry.fallback(context);
     const command = this.registry.find(name);
-    if (!command) return Promise.resolve(unknownCommand(name, this.registry));
-    return Promise.resolve(command.run(context));
+    return command ? command.run(context) : unknownCommand(name, this.registry);
   }
 
   private answerFailure(context: ChatContext, name: string | undefined, error: unknown): void {
