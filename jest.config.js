@@ -13,13 +13,24 @@ const swc = [
   },
 ];
 
+// The Agent SDK is ESM-only. Node 20 loads it from CommonJS, but jest's own loader cannot, so
+// its .mjs files are compiled to CommonJS like our sources.
+const swcMjs = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' },
+    module: { type: 'commonjs' },
+  },
+];
+
 const project = (name, extra = {}) => ({
   displayName: name,
   testEnvironment: 'node',
   rootDir: __dirname,
   testMatch: [`<rootDir>/test/${name}/**/*.spec.ts`],
-  transform: { '^.+\\.ts$': swc },
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: { '^.+\\.ts$': swc, '^.+\\.mjs$': swcMjs },
+  transformIgnorePatterns: ['/node_modules/(?!@anthropic-ai/claude-agent-sdk/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   setupFiles: ['reflect-metadata'],
   ...extra,
 });

@@ -22,8 +22,8 @@ const RECOVER = 10_000;
 const ROUNDS = 3;
 
 const INSERT = `INSERT INTO sessions (id, conversation_id, project_path, status, agent_session_id,
-  context, recovered_at, created_at, updated_at, last_activity_at, activity_dropped)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  context, recovered_at, created_at, updated_at, last_activity_at, activity_dropped, agent_pid)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * The session store through the app's services, each beside raw better-sqlite3 running the
@@ -118,11 +118,12 @@ async function rawFigures(): Promise<Record<string, number>> {
       at,
       null,
       0,
+      null,
     );
   });
 
   const id = ids.next();
-  insert.run(id, 'c', project, 'ACTIVE', null, '{}', null, now(), now(), null, 0);
+  insert.run(id, 'c', project, 'ACTIVE', null, '{}', null, now(), now(), null, 0, null);
   const cas = db.prepare(
     `UPDATE sessions SET status = ?, updated_at = ? WHERE id = ? AND status = ?`,
   );
@@ -200,6 +201,7 @@ function seedActive(dbPath: string, count: number): void {
         at,
         null,
         0,
+        null,
       );
     }
   })();

@@ -9,6 +9,8 @@ import { IdsModule } from './common/ids';
 import { LoggingModule } from './common/logging';
 import { MetricsModule } from './common/metrics';
 import { RandomModule } from './common/random';
+import { AgentModule } from './modules/agent';
+import { ApprovalsModule } from './modules/approvals';
 import { CommandsModule } from './modules/commands';
 import { HealthModule } from './modules/health';
 import { OutboxModule } from './modules/outbox';
@@ -46,6 +48,8 @@ export class AppModule {
         SessionsModule,
         ResilienceModule,
         RecoveryModule,
+        ApprovalsModule,
+        AgentModule,
         HealthModule,
       ],
     };

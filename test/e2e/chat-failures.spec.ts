@@ -1,9 +1,11 @@
 import { Injectable, Module } from '@nestjs/common';
+import { TestingModuleBuilder } from '@nestjs/testing';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { CHAT_ERROR_ANSWERS, ChatCommand, ChatFallback } from '../../src/modules/commands';
 import { OutboxService } from '../../src/modules/outbox';
 import { CaptchaError, RateLimiter } from '../../src/modules/rate-limit';
+import { SessionCommands } from '../../src/modules/agent/session.commands';
 import { ConnectionError } from '../../src/modules/resilience';
 import { SessionError } from '../../src/modules/sessions';
 import { SignalTransportError } from '../../src/modules/signal';
@@ -31,6 +33,10 @@ class Failing {
 @Module({ providers: [Failing] })
 class FailingModule {}
 
+/** The test module's prompt handler stands in for the agent's (a bare object declares nothing). */
+const withoutAgentPrompts = (b: TestingModuleBuilder) =>
+  b.overrideProvider(SessionCommands).useValue({});
+
 const RETRY_HINT = 'It is kept: send /retry to run it again.';
 
 async function inboundStates(t: SignalTestApp): Promise<string[]> {
@@ -50,7 +56,10 @@ describe('a handler that throws', () => {
   afterEach(() => t.close());
 
   it('is answered in plain words, counted, kept for /retry, and run by /retry once it works', async () => {
-    t = await createSignalApp('signal-cli', { imports: [FailingModule] });
+    t = await createSignalApp('signal-cli', {
+      imports: [FailingModule],
+      override: withoutAgentPrompts,
+    });
     const failing = t.app.get(Failing);
     failing.next = new Error('SQLITE_IOERR at http://127.0.0.1:8080/api/v1/rpc?token=s3cret');
     t.sim.phoneSends({ from: OWNER, text: '/fail' });
@@ -76,7 +85,10 @@ describe('a handler that throws', () => {
   });
 
   it('fails again under /retry: answered again and still kept', async () => {
-    t = await createSignalApp('signal-cli', { imports: [FailingModule] });
+    t = await createSignalApp('signal-cli', {
+      imports: [FailingModule],
+      override: withoutAgentPrompts,
+    });
     const failing = t.app.get(Failing);
     failing.next = new Error('still broken');
     t.sim.phoneSends({ from: OWNER, text: '/fail' });
@@ -160,6 +172,7 @@ describe('every coded error reaches the phone as its plain answer', () => {
   beforeAll(async () => {
     t = await createSignalApp('signal-cli', {
       imports: [FailingModule],
+      override: withoutAgentPrompts,
       env: { RATE_LIMIT_PER_MINUTE: '60000', RATE_LIMIT_BURST: '10000' }, // one answer per case
     });
   });

@@ -70,7 +70,7 @@ describe('command registry', () => {
     t.sim.phoneSends({ from: OWNER, text: '/help weather' });
     await waitFor(() => t.sim.sent.length === 3, 'three answers');
     const help = HELP_TEXT.split('\n');
-    help.splice(6, 0, '/weather <city>: the weather somewhere');
+    help.splice(13, 0, '/weather <city>: the weather somewhere');
     expect(t.sim.sent.map((s) => s.message)).toEqual([
       'Sunny in Lisbon.',
       help.join('\n'),
@@ -86,11 +86,18 @@ describe('command registry', () => {
         .all()
         .map((c) => [c.name, c.owner, c.priority]);
       expect(owners).toEqual([
+        ['/approve', 'ApprovalCommands.approve', true],
         ['/captcha', 'CaptchaCommand.captcha', false],
+        ['/end', 'SessionCommands.end', false],
         ['/help', 'CoreCommands.help', false],
+        ['/new', 'SessionCommands.create', false],
+        ['/pause', 'SessionCommands.pause', false],
+        ['/reject', 'ApprovalCommands.reject', true],
+        ['/resume', 'SessionCommands.resume', false],
         ['/retry', 'RetryCommand.retry', false],
+        ['/sessions', 'SessionCommands.list', false],
         ['/status', 'CoreCommands.status', false],
-        ['/stop', 'CoreCommands.stop', true],
+        ['/stop', 'SessionCommands.stop', true],
       ]);
     } finally {
       await app.close();
@@ -99,7 +106,10 @@ describe('command registry', () => {
 
   it.each([
     [[SecondHelp], '/help is declared twice: CoreCommands.help and SecondHelp.help'],
-    [[PromptsA, PromptsB], 'two handlers for plain text: PromptsA.run, PromptsB.run'],
+    [
+      [PromptsA, PromptsB],
+      'several handlers for plain text: SessionCommands.prompt, PromptsA.run, PromptsB.run',
+    ],
     [[BadName], 'BadName.run: "weather" is not a command name like /status'],
   ])('stops the boot when modules disagree (%#)', async (providers, problem) => {
     @Module({ providers })

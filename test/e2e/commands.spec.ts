@@ -1,12 +1,15 @@
-import { Injectable, Module } from '@nestjs/common';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { FakeClock } from '../../src/common/clock';
-import { ChatContext, ChatFallback, CommandDispatcher } from '../../src/modules/commands';
+import { AgentRunner } from '../../src/modules/agent';
+import { CommandDispatcher } from '../../src/modules/commands';
 import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { parseSignalEvent } from '../../src/modules/signal';
 import { InboundMessageRepository } from '../../src/modules/signal/inbound-message.repository';
 import { buildEnvelope } from '../../src/simulator/phone';
 import { createApp } from '../utils/create-app';
+import { FakeAgentRunner } from '../utils/fake-agent-runner';
 import { HELP_TEXT } from '../utils/help-text';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
 import { BOT_ACCOUNT } from '../utils/test-config';
@@ -25,20 +28,6 @@ function ownerMessage(text: string, timestamp: number) {
   return parsed.message;
 }
 
-/** A prompt handler that holds each prompt until the test releases it. */
-@Injectable()
-class BlockingPrompts {
-  readonly releases: (() => void)[] = [];
-
-  @ChatFallback()
-  run({ message }: ChatContext): Promise<string> {
-    return new Promise((resolve) => this.releases.push(() => resolve(`done: ${message.text}`)));
-  }
-}
-
-@Module({ providers: [BlockingPrompts] })
-class BlockingPromptsModule {}
-
 describe('command router', () => {
   let t: SignalTestApp;
   afterEach(() => t.close());
@@ -47,9 +36,9 @@ describe('command router', () => {
     t = await createSignalApp('signal-cli');
     t.sim.phoneSends({ from: OWNER, text: 'fix the failing test' });
     await waitFor(() => t.sim.sent.length === 1, 'the reply');
-    expect(sentTexts(t)[0]).toMatch(
-      /^There is no session in this conversation, so I cannot run that prompt\./,
-    );
+    expect(sentTexts(t)).toEqual([
+      'There is no session here yet. Start one with /new <project> [prompt]; /help lists the rest.',
+    ]);
   });
 
   it('answers /status with the link, sessions and waiting messages', async () => {
@@ -57,28 +46,46 @@ describe('command router', () => {
     t.sim.phoneSends({ from: OWNER, text: '  /STATUS ' });
     await waitFor(() => t.sim.sent.length === 1, 'the reply');
     expect(sentTexts(t)).toEqual([
-      'Signal: connected (rest)\nSending: ok; 0 waiting in the outbox\nSessions: 0 active, 0 paused, 0 new\nWaiting for /retry here: 0',
+      'Signal: connected (rest)\nSending: ok; 0 waiting in the outbox\nSessions: 0 active, 0 paused, 0 new\nWaiting for /retry here: 0\nTurns running: 0\nApprovals waiting here: none',
     ]);
   });
 
-  it('answers /stop at once while a prompt is still running, and keeps prompts in order', async () => {
-    t = await createSignalApp('signal-cli', { imports: [BlockingPromptsModule] });
-    const { releases } = t.app.get(BlockingPrompts);
+  it('runs prompts one turn at a time, says what is queued, and answers /stop at once mid-turn', async () => {
+    const runner = new FakeAgentRunner();
+    t = await createSignalApp('signal-cli', {
+      env: { RATE_LIMIT_PER_MINUTE: '60000', RATE_LIMIT_BURST: '10000' },
+      override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
+    });
+    mkdirSync(join(t.dir, 'projects', 'demo'));
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    await waitFor(() => t.sim.sent.length === 1, 'the session');
     t.sim.phoneSends({ from: OWNER, text: 'first prompt' });
     t.sim.phoneSends({ from: OWNER, text: 'second prompt' });
-    await waitFor(() => releases.length === 1, 'the first prompt to start');
+    await waitFor(() => t.sim.sent.length === 2 && runner.turns.length === 1, 'the queue');
+    t.sim.phoneSends({ from: OWNER, text: '/status' }); // not held up by the running turn
+    await waitFor(() => t.sim.sent.length === 3, 'the status');
+    expect(sentTexts(t).slice(0, 2)).toEqual([
+      'Started a session in demo. Send a prompt.',
+      'Queued: 1 ahead.',
+    ]);
+    expect(sentTexts(t)[2]).toContain('\nTurns running: 1\n');
+    runner.turns[0].finish('done: first prompt');
+    await waitFor(() => runner.turns.length === 2, 'the second turn');
+    runner.turns[1].finish('done: second prompt');
+    await waitFor(() => t.sim.sent.length === 5, 'both results');
+    t.sim.phoneSends({ from: OWNER, text: 'third prompt' });
+    await waitFor(() => runner.turns.length === 3, 'the third turn');
     t.sim.phoneSends({ from: OWNER, text: '/stop' });
-    await waitFor(() => t.sim.sent.length === 1, 'the /stop answer');
-    expect(sentTexts(t)).toEqual(['Nothing is running here.']);
-    expect(releases).toHaveLength(1); // the second prompt still waits behind the first
-    releases[0]();
-    await waitFor(() => releases.length === 2, 'the second prompt to start');
-    releases[1]();
-    await waitFor(() => t.sim.sent.length === 3, 'both prompt answers');
-    expect(sentTexts(t)).toEqual([
-      'Nothing is running here.',
+    await waitFor(() => t.sim.sent.length === 6, 'the stop');
+    expect(sentTexts(t).slice(3)).toEqual([
       'done: first prompt',
       'done: second prompt',
+      'Stopped: the turn was interrupted.',
+    ]);
+    expect(runner.turns.map((turn) => [turn.request.prompt, turn.interrupted])).toEqual([
+      ['first prompt', false],
+      ['second prompt', false],
+      ['third prompt', true],
     ]);
   });
 
@@ -101,7 +108,7 @@ describe('command router', () => {
       t.sim.phoneSends({ from: OWNER, text: '/retry' });
       await waitFor(() => t.sim.sent.length === 4, 'the retried answers');
       expect(sentTexts(t).slice(1, 3)).toEqual(['Running 2 saved message(s).', HELP_TEXT]);
-      expect(sentTexts(t)[3]).toMatch(/^There is no session in this conversation/);
+      expect(sentTexts(t)[3]).toMatch(/^There is no session here yet\./);
       t.sim.phoneSends({ from: OWNER, text: '/retry' });
       await waitFor(() => t.sim.sent.length === 5, 'the second /retry answer');
       expect(sentTexts(t)[4]).toBe('Nothing is waiting to be retried here.');
@@ -156,7 +163,7 @@ describe('/status while the link is down', () => {
         .get(DataSource)
         .query(`SELECT body FROM outbox_messages WHERE state = 'pending'`);
       expect(rows.map((r) => r.body)).toEqual([
-        'Signal: disconnected, attempt 1, never connected (signal-cli)\nSending: ok; 0 waiting in the outbox\nSessions: 0 active, 0 paused, 0 new\nWaiting for /retry here: 0',
+        'Signal: disconnected, attempt 1, never connected (signal-cli)\nSending: ok; 0 waiting in the outbox\nSessions: 0 active, 0 paused, 0 new\nWaiting for /retry here: 0\nTurns running: 0\nApprovals waiting here: none',
       ]);
     } finally {
       await app.close();

@@ -47,6 +47,7 @@ describe('sessions store', () => {
       updatedAt: '2026-01-01T00:00:00.000Z',
       lastActivityAt: null,
       activityDropped: 0,
+      agentPid: null,
     });
   });
 

@@ -55,7 +55,25 @@ export interface OutboxConfig {
 }
 
 export interface AgentConfig {
-  readonly executable: string;
+  /** The Claude Code executable; undefined: the one the Agent SDK ships. */
+  readonly executable: string | undefined;
+  /** How often the CLI retries a failing model server before the turn ends. */
+  readonly maxRetries: number;
+  /** A turn running longer than this is stopped and reported. */
+  readonly turnTimeoutMs: number;
+  /** A turn with no output for this long (not counting a wait for the phone) is stopped. */
+  readonly idleTimeoutMs: number;
+  /** How long a stop waits after interrupting before SIGTERM, and after SIGTERM before SIGKILL. */
+  readonly stopGraceMs: number;
+}
+
+export interface ApprovalsConfig {
+  /** An unanswered approval is denied after this long, and its session paused. */
+  readonly timeoutMs: number;
+  /** Tools that only read: allowed without asking. */
+  readonly readOnlyTools: readonly string[];
+  /** Rules (`Tool` or `Bash(prefix:*)`) that are always denied. */
+  readonly deny: readonly string[];
 }
 
 /**
@@ -70,6 +88,7 @@ export abstract class AppConfig {
   abstract readonly signal: SignalConfig;
   abstract readonly sessions: SessionsConfig;
   abstract readonly agent: AgentConfig;
+  abstract readonly approvals: ApprovalsConfig;
   abstract readonly rateLimit: RateLimitConfig;
   abstract readonly outbox: OutboxConfig;
 }

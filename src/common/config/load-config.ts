@@ -57,7 +57,22 @@ const envSchema = z.object({
   RATE_LIMIT_BACKOFF_CAP_SECONDS: integer(1, 86_400).default(60),
   RATE_LIMIT_COOLDOWN_SECONDS: integer(0, 86_400).default(60),
   OUTBOX_MAX_PENDING: integer(10, 1_000_000).default(1000),
-  AGENT_EXECUTABLE: z.string().min(1, { error: 'must not be empty' }).default('claude'),
+  AGENT_EXECUTABLE: z.string().optional(),
+  AGENT_MAX_RETRIES: integer(0, 20).default(2),
+  AGENT_TURN_TIMEOUT_MINUTES: integer(1, 24 * 60).default(30),
+  AGENT_IDLE_TIMEOUT_SECONDS: integer(10, 86_400).default(300),
+  AGENT_STOP_GRACE_SECONDS: integer(1, 600).default(5),
+  APPROVAL_TIMEOUT_SECONDS: integer(10, 7 * 86_400).default(600),
+  APPROVAL_READ_ONLY_TOOLS: list.default([
+    'Read',
+    'Glob',
+    'Grep',
+    'LS',
+    'TodoWrite',
+    'NotebookRead',
+    'BashOutput',
+  ]),
+  APPROVAL_DENY: list.default([]),
   ACTIVITY_LOG_SIZE: integer(1, 1000).default(10),
 });
 
@@ -116,7 +131,18 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       projectRoots: e.PROJECT_ROOTS.map((root) => realpathSync(root)),
       activityLogSize: e.ACTIVITY_LOG_SIZE,
     },
-    agent: { executable: e.AGENT_EXECUTABLE },
+    agent: {
+      executable: e.AGENT_EXECUTABLE,
+      maxRetries: e.AGENT_MAX_RETRIES,
+      turnTimeoutMs: e.AGENT_TURN_TIMEOUT_MINUTES * 60_000,
+      idleTimeoutMs: e.AGENT_IDLE_TIMEOUT_SECONDS * 1000,
+      stopGraceMs: e.AGENT_STOP_GRACE_SECONDS * 1000,
+    },
+    approvals: {
+      timeoutMs: e.APPROVAL_TIMEOUT_SECONDS * 1000,
+      readOnlyTools: e.APPROVAL_READ_ONLY_TOOLS,
+      deny: e.APPROVAL_DENY,
+    },
     rateLimit: {
       perMinute: e.RATE_LIMIT_PER_MINUTE,
       burst: e.RATE_LIMIT_BURST,

@@ -1,3 +1,4 @@
+import { Approval } from '../../modules/approvals/approval.entity';
 import { OutboxMessage } from '../../modules/outbox/outbox-message.entity';
 import { RecoveryRun } from '../../modules/recovery/recovery-run.entity';
 import { InboundMessageEntity } from '../../modules/signal/inbound-message.entity';
@@ -11,4 +12,5 @@ export const ENTITIES = [
   RecoveryRun,
   InboundMessageEntity,
   OutboxMessage,
+  Approval,
 ];

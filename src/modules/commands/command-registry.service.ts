@@ -50,7 +50,9 @@ export class CommandRegistry implements OnModuleInit {
     for (const found of this.discovery.find<ChatCommandOptions>(CHAT_COMMAND)) this.add(found);
     const fallbacks = this.discovery.find<true>(CHAT_FALLBACK);
     if (fallbacks.length > 1) {
-      throw new Error(`two handlers for plain text: ${fallbacks.map((f) => f.owner).join(', ')}`);
+      throw new Error(
+        `several handlers for plain text: ${fallbacks.map((f) => f.owner).join(', ')}`,
+      );
     }
     if (fallbacks[0]) this.fallbackHandler = asHandler(fallbacks[0]);
     this.parts = this.discovery

@@ -3,7 +3,7 @@ import { ChatCommand, ChatContext } from './chat-command.decorator';
 import { helpText, unknownCommand } from './command-dispatcher.service';
 import { CommandRegistry } from './command-registry.service';
 
-/** The commands that belong to no feature: /help, /status (assembled from parts), /stop. */
+/** The commands that belong to no feature: /help and /status (assembled from parts). */
 @Injectable()
 export class CoreCommands {
   constructor(private readonly registry: CommandRegistry) {}
@@ -30,15 +30,5 @@ export class CoreCommands {
   })
   status(context: ChatContext): string {
     return this.registry.statusParts.flatMap((part) => part.lines(context)).join('\n');
-  }
-
-  // The agent module takes /stop over when turns exist; until then nothing can be running.
-  @ChatCommand({
-    name: '/stop',
-    summary: 'stop the running turn (answered at once, even mid-turn)',
-    priority: true,
-  })
-  stop(): string {
-    return 'Nothing is running here.';
   }
 }

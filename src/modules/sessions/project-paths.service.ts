@@ -30,13 +30,19 @@ export class ProjectPaths {
       found = true;
       if (this.insideRoot(real)) return real;
     }
-    if (found) {
+    // A path that leaves every root by its own `..` or by being absolute elsewhere is refused as
+    // such, whether or not it exists: the answer must not reveal what lies outside.
+    if (found || candidates.every((candidate) => !this.lexicallyInside(candidate))) {
       throw new SessionError(
         'PROJECT_OUTSIDE_ROOTS',
         `"${trimmed}" is outside the project roots (${this.roots.join(', ')}).`,
       );
     }
     throw new SessionError('PROJECT_NOT_FOUND', `No project folder "${trimmed}" was found.`);
+  }
+
+  private lexicallyInside(path: string): boolean {
+    return this.insideRoot(resolve(path));
   }
 
   private insideRoot(real: string): boolean {

@@ -45,6 +45,10 @@ export class Session {
   @Column({ name: 'last_activity_at', type: 'varchar', nullable: true })
   lastActivityAt!: string | null;
 
+  /** The agent process's pid while a turn runs (crash recovery kills it if it outlived us). */
+  @Column({ name: 'agent_pid', type: 'integer', nullable: true })
+  agentPid!: number | null;
+
   /** Unsummarized activity entries trimmed from the log since the last catch-up summary. */
   @Column({ name: 'activity_dropped', type: 'integer', default: 0 })
   activityDropped!: number;

@@ -15,6 +15,7 @@ interface SessionRow {
   updated_at: string;
   last_activity_at: string | null;
   activity_dropped: number;
+  agent_pid: number | null;
 }
 
 export interface SessionFilter {
@@ -24,7 +25,7 @@ export interface SessionFilter {
 }
 
 const COLUMNS = `id, conversation_id, project_path, status, agent_session_id, context, recovered_at,
-  created_at, updated_at, last_activity_at, activity_dropped`;
+  created_at, updated_at, last_activity_at, activity_dropped, agent_pid`;
 
 /** Boot-time recovery's one statement; its plan (the partial ACTIVE index) is pinned by a test. */
 export const PAUSE_ALL_ACTIVE_SQL = `UPDATE sessions SET status = 'PAUSED', recovered_at = ?,
@@ -43,6 +44,7 @@ function toSession(row: SessionRow): Session {
     updatedAt: row.updated_at,
     lastActivityAt: row.last_activity_at,
     activityDropped: row.activity_dropped,
+    agentPid: row.agent_pid,
   });
 }
 
@@ -53,7 +55,7 @@ export class SessionRepository {
 
   insert(session: Session): void {
     this.sqlite
-      .prepare(`INSERT INTO sessions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .prepare(`INSERT INTO sessions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(
         session.id,
         session.conversationId,
@@ -66,6 +68,7 @@ export class SessionRepository {
         session.updatedAt,
         session.lastActivityAt,
         session.activityDropped,
+        session.agentPid,
       );
   }
 
@@ -127,6 +130,22 @@ export class SessionRepository {
         .prepare(`UPDATE sessions SET agent_session_id = ?, updated_at = ? WHERE id = ?`)
         .run(agentSessionId, at, id).changes === 1
     );
+  }
+
+  /** Records the running agent's pid (null once it has ended). */
+  updateAgentPid(id: string, pid: number | null): boolean {
+    return (
+      this.sqlite.prepare(`UPDATE sessions SET agent_pid = ? WHERE id = ?`).run(pid, id).changes ===
+      1
+    );
+  }
+
+  /** Sessions with an agent pid recorded (a turn was running when the last daemon died). */
+  withAgentPid(): Session[] {
+    return this.sqlite
+      .prepare<[], SessionRow>(`SELECT ${COLUMNS} FROM sessions WHERE agent_pid IS NOT NULL`)
+      .all()
+      .map(toSession);
   }
 
   /** Every ACTIVE session becomes PAUSED with `recoveredAt`; returns them as they are now. */

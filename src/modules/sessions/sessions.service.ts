@@ -42,6 +42,7 @@ export class SessionsService {
       updatedAt: now,
       lastActivityAt: null,
       activityDropped: 0,
+      agentPid: null,
     });
     this.repository.insert(session);
     return session;
@@ -112,6 +113,23 @@ export class SessionsService {
 
   countByStatus(): Record<SessionStatus, number> {
     return this.repository.countByStatus();
+  }
+
+  /** Records the pid of the agent running a turn for this session (null when it ended). */
+  setAgentPid(id: string, pid: number | null): void {
+    if (!this.repository.updateAgentPid(id, pid)) throw notFound(id);
+  }
+
+  /** Sessions whose agent pid is still recorded: their turn was cut short by a crash. */
+  withAgentPid(): Session[] {
+    return this.repository.withAgentPid();
+  }
+
+  /** The conversation's newest session that is not TERMINATED, if any. */
+  current(conversationId: string): Session | undefined {
+    return this.repository
+      .list({ conversationId })
+      .find((session) => session.status !== 'TERMINATED');
   }
 
   private require(id: string): Session {

@@ -40,7 +40,18 @@ describe('loadConfig', () => {
         reconnectJitter: false,
       },
       sessions: { projectRoots: [projects], activityLogSize: 10 },
-      agent: { executable: 'claude' },
+      agent: {
+        executable: undefined, // the CLI the Agent SDK ships
+        maxRetries: 2,
+        turnTimeoutMs: 30 * 60_000,
+        idleTimeoutMs: 300_000,
+        stopGraceMs: 5000,
+      },
+      approvals: {
+        timeoutMs: 600_000,
+        readOnlyTools: ['Read', 'Glob', 'Grep', 'LS', 'TodoWrite', 'NotebookRead', 'BashOutput'],
+        deny: [],
+      },
       rateLimit: { perMinute: 30, burst: 5, backoffCapMs: 60_000, cooldownMs: 60_000 },
       outbox: { maxPending: 1000 },
     });

@@ -55,6 +55,8 @@ describe('ProjectPaths', () => {
       `PROJECT_OUTSIDE_ROOTS: "../outside/secret" is outside the project roots (${rootA}, ${rootB}).`,
     );
     expect(refusal(join(rootA, '..', 'outside'))).toMatch(/^PROJECT_OUTSIDE_ROOTS: /);
+    // Even where nothing exists: the answer does not reveal what lies outside.
+    expect(refusal('../../no-such-folder')).toMatch(/^PROJECT_OUTSIDE_ROOTS: /);
   });
 
   it('refuses a symlink that escapes a root', () => {

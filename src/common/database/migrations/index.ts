@@ -2,6 +2,7 @@ import { InitialSchema1764338400000 } from './1764338400000-initial-schema';
 import { SessionsAndRecovery1764338500000 } from './1764338500000-sessions-and-recovery';
 import { InboundMessages1764338600000 } from './1764338600000-inbound-messages';
 import { Outbox1764338700000 } from './1764338700000-outbox';
+import { AgentAndApprovals1764338800000 } from './1764338800000-agent-and-approvals';
 
 /** Every migration in order. Generate a new one with `npm run migration:generate`, then add it here. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   SessionsAndRecovery1764338500000,
   InboundMessages1764338600000,
   Outbox1764338700000,
+  AgentAndApprovals1764338800000,
 ];

@@ -1,0 +1,25 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../common/config';
+
+/**
+ * The agent's environment: the daemon's own (so the user's Claude login, `ANTHROPIC_API_KEY` or
+ * `ANTHROPIC_BASE_URL` reach it), with the CLI's temp folder under DATA_DIR and its retries
+ * bounded. Tests override this provider to point the agent at the scripted model.
+ */
+@Injectable()
+export class AgentEnvironment {
+  constructor(private readonly config: AppConfig) {}
+
+  variables(): Record<string, string | undefined> {
+    const tmp = join(this.config.dataDir, 'agent-tmp');
+    mkdirSync(tmp, { recursive: true });
+    return {
+      ...process.env,
+      CLAUDE_CODE_TMPDIR: tmp,
+      CLAUDE_CODE_MAX_RETRIES: String(this.config.agent.maxRetries),
+      CLAUDECODE: undefined, // a daemon started from inside Claude Code is not a nested session
+    };
+  }
+}

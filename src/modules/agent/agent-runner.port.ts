@@ -1,0 +1,66 @@
+/** The permission modes a session can run in (the SDK's names). */
+export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan'] as const;
+export type PermissionMode = (typeof PERMISSION_MODES)[number];
+
+/** The agent asks before running a tool; the answer decides whether it runs. */
+export interface PermissionAsk {
+  toolName: string;
+  input: Record<string, unknown>;
+  toolUseId?: string;
+  /** Aborts when the turn is interrupted: the question is moot. */
+  signal: AbortSignal;
+}
+
+export type PermissionAnswer =
+  | { behavior: 'allow'; updatedInput: Record<string, unknown> }
+  | { behavior: 'deny'; message: string; interrupt?: boolean };
+
+export interface TurnRequest {
+  prompt: string;
+  /** The project folder: the agent's working directory. */
+  cwd: string;
+  /** The agent's own session id to continue, if any. */
+  resume?: string;
+  permissionMode: PermissionMode;
+  /** Called for every tool call the agent's own rules did not settle; may take as long as it likes. */
+  askPermission(ask: PermissionAsk): Promise<PermissionAnswer>;
+}
+
+/** What a running turn reports, in order. Exactly one `result` or `crash` ends it. */
+export type AgentEvent =
+  | { type: 'init'; sessionId: string }
+  | { type: 'tool'; name: string; input: Record<string, unknown> }
+  | { type: 'retry'; attempt: number; maxRetries: number; status: number | null }
+  | {
+      type: 'result';
+      /** Success only when the agent said success and not an error. */
+      ok: boolean;
+      subtype: string;
+      sessionId: string | null;
+      text: string;
+      errors: string[];
+      apiErrorStatus: number | null;
+      costUsd: number | null;
+      durationMs: number | null;
+      numTurns: number | null;
+    }
+  | { type: 'crash'; message: string };
+
+export interface AgentRun {
+  readonly events: AsyncIterable<AgentEvent>;
+  /** The agent process's pid once it has started. */
+  readonly pid: number | undefined;
+  /** Asks the agent to stop the turn (it ends with a result). */
+  interrupt(): Promise<void>;
+  /** Signals the agent's process group (SIGTERM, then SIGKILL after a grace period). */
+  kill(signal: NodeJS.Signals): void;
+  /** Whether the agent process has exited. */
+  readonly exited: boolean;
+  /** Resolves once the agent process has exited (at once if it never started). */
+  readonly whenExited: Promise<void>;
+}
+
+/** Runs one turn of the coding agent. The adapter is the Agent SDK; tests may swap in a fake. */
+export abstract class AgentRunner {
+  abstract start(turn: TurnRequest): AgentRun;
+}

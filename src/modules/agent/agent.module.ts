@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { ApprovalsModule } from '../approvals';
+import { OutboxModule } from '../outbox';
+import { SessionsModule } from '../sessions';
+import { AgentEnvironment } from './agent-environment';
+import { AgentRunner } from './agent-runner.port';
+import { SdkAgentRunner } from './sdk-agent-runner';
+import { SessionCommands } from './session.commands';
+import { TurnReporter } from './turn-reporter';
+import { TurnService } from './turn.service';
+
+/** Claude Code turns: the runner (Agent SDK), turns per session, and the session commands. */
+@Module({
+  imports: [SessionsModule, ApprovalsModule, OutboxModule],
+  providers: [
+    AgentEnvironment,
+    { provide: AgentRunner, useClass: SdkAgentRunner },
+    TurnReporter,
+    TurnService,
+    SessionCommands,
+  ],
+  exports: [TurnService],
+})
+export class AgentModule {}

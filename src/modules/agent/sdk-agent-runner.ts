@@ -1,0 +1,155 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { Injectable, Logger } from '@nestjs/common';
+import { query, SDKMessage, SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
+import { AppConfig } from '../../common/config';
+import { AgentEnvironment } from './agent-environment';
+import { AgentEvent, AgentRun, AgentRunner, TurnRequest } from './agent-runner.port';
+
+const STDERR_KEPT = 2000;
+
+/**
+ * The agent runner on the official Claude Agent SDK. The daemon spawns the Claude Code CLI
+ * itself (no shell, its own process group), so it knows the pid and can signal the whole group;
+ * every tool the CLI's own rules do not settle is asked through `canUseTool`.
+ */
+@Injectable()
+export class SdkAgentRunner extends AgentRunner {
+  private readonly logger = new Logger(SdkAgentRunner.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly environment: AgentEnvironment,
+  ) {
+    super();
+  }
+
+  start(turn: TurnRequest): AgentRun {
+    let child: ChildProcess | undefined;
+    let stderr = '';
+    let exited!: () => void;
+    const whenExited = new Promise<void>((resolve) => (exited = resolve));
+    const abort = new AbortController();
+    const stream = query({
+      prompt: turn.prompt,
+      options: {
+        cwd: turn.cwd,
+        resume: turn.resume,
+        permissionMode: turn.permissionMode,
+        env: this.environment.variables(),
+        abortController: abort,
+        pathToClaudeCodeExecutable: this.config.agent.executable,
+        canUseTool: (toolName, input, options) =>
+          turn.askPermission({
+            toolName,
+            input,
+            toolUseId: options.toolUseID,
+            signal: options.signal,
+          }),
+        spawnClaudeCodeProcess: (options: SpawnOptions) => {
+          child = spawn(options.command, options.args, {
+            cwd: options.cwd,
+            env: options.env,
+            detached: true, // its own process group, signalled as one
+            stdio: ['pipe', 'pipe', 'pipe'],
+          });
+          child.once('exit', () => exited());
+          child.stderr?.on('data', (chunk: Buffer) => {
+            stderr = (stderr + chunk.toString()).slice(-STDERR_KEPT);
+          });
+          options.signal.addEventListener('abort', () => signalGroup(child, 'SIGTERM'), {
+            once: true,
+          });
+          return child as unknown as SpawnedProcess; // stdio is piped, so the streams exist
+        },
+      },
+    });
+    const logger = this.logger;
+    async function* events(): AsyncGenerator<AgentEvent> {
+      let ended = false;
+      try {
+        for await (const message of stream) {
+          const event = toEvent(message);
+          if (!event) continue;
+          if (event.type === 'result') ended = true;
+          yield event;
+        }
+      } catch (error) {
+        // The SDK throws after a result that is an error; that result was already reported.
+        if (!ended) {
+          const why = error instanceof Error ? error.message : String(error);
+          logger.warn({ msg: 'agent ended without a result', error: why, stderr });
+          yield { type: 'crash', message: why };
+          ended = true;
+        }
+      }
+      if (!ended) yield { type: 'crash', message: 'the agent exited without a result' };
+      if (!child) exited(); // it never started
+    }
+    return {
+      events: events(),
+      get pid() {
+        return child?.pid;
+      },
+      get exited() {
+        return !child || child.exitCode !== null || child.signalCode !== null;
+      },
+      whenExited,
+      interrupt: async () => {
+        await stream.interrupt().catch(() => undefined);
+      },
+      kill: (signal) => signalGroup(child, signal),
+    };
+  }
+}
+
+function signalGroup(child: ChildProcess | undefined, signal: NodeJS.Signals): void {
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal); // the group is gone already; make sure the CLI itself is
+  }
+}
+
+function toEvent(message: SDKMessage): AgentEvent | undefined {
+  switch (message.type) {
+    case 'system':
+      if (message.subtype === 'init') return { type: 'init', sessionId: message.session_id };
+      if (message.subtype === 'api_retry') {
+        return {
+          type: 'retry',
+          attempt: message.attempt,
+          maxRetries: message.max_retries,
+          status: message.error_status ?? null,
+        };
+      }
+      return undefined;
+    case 'assistant': {
+      const content = message.message.content as { type: string; name?: string; input?: unknown }[];
+      const tool = content.find((block) => block.type === 'tool_use');
+      if (!tool) return undefined;
+      return {
+        type: 'tool',
+        name: tool.name ?? 'tool',
+        input: (tool.input ?? {}) as Record<string, unknown>,
+      };
+    }
+    case 'result': {
+      const success = message.subtype === 'success';
+      return {
+        type: 'result',
+        ok: success && !message.is_error,
+        subtype: message.subtype,
+        sessionId: message.session_id ?? null,
+        text: success ? message.result : '',
+        errors: 'errors' in message && Array.isArray(message.errors) ? message.errors : [],
+        apiErrorStatus: (message as { api_error_status?: number | null }).api_error_status ?? null,
+        costUsd: message.total_cost_usd ?? null,
+        durationMs: message.duration_ms ?? null,
+        numTurns: message.num_turns ?? null,
+      };
+    }
+    default:
+      return undefined;
+  }
+}

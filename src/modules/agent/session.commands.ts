@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { ChatCommand, ChatContext, ChatFallback, StatusPart } from '../commands';
+import { Session, SessionsService } from '../sessions';
+import { TurnService } from './turn.service';
+
+const LISTED = 10;
+
+/** Sessions from the phone: start, list, resume, pause, end; and plain text as a prompt. */
+@Injectable()
+export class SessionCommands {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly turns: TurnService,
+  ) {}
+
+  @ChatCommand({
+    name: '/new',
+    args: '<project> [first prompt]',
+    summary: 'start a Claude Code session in a project folder',
+    usage:
+      'The project is a folder under the configured project roots (a name, or a path inside a root). The session that was active here is paused, not lost: /resume brings it back.',
+  })
+  async create({ args, conversation, conversationKey }: ChatContext): Promise<string> {
+    const [project = '', ...rest] = args.split(/\s+/).filter(Boolean);
+    if (!project) return 'Which project? Send /new <project>, e.g. /new api.';
+    const current = this.sessions.current(conversationKey);
+    if (current && this.turns.isRunning(current.id)) {
+      return 'A turn is still running here: /stop it first, or wait for it to finish.';
+    }
+    const session = await this.sessions.create({ conversationId: conversationKey, project });
+    if (current?.status === 'ACTIVE')
+      await this.sessions.transition(current.id, 'PAUSED', 'ACTIVE');
+    await this.sessions.transition(session.id, 'ACTIVE', 'CREATED');
+    const name = projectName(session);
+    const prompt = rest.join(' ');
+    if (prompt) this.turns.submit(session.id, conversation, prompt);
+    return prompt
+      ? `Started a session in ${name}; working on it.`
+      : `Started a session in ${name}. Send a prompt.`;
+  }
+
+  @ChatCommand({ name: '/sessions', summary: 'the sessions of this conversation' })
+  async list({ conversationKey }: ChatContext): Promise<string> {
+    const all = await this.sessions.list({ conversationId: conversationKey, limit: LISTED });
+    if (all.length === 0) return 'No sessions here yet. Start one with /new <project>.';
+    const lines = all.map(
+      (s) =>
+        `• ${shortId(s)} ${projectName(s)}: ${s.status.toLowerCase()}${this.turns.isRunning(s.id) ? ', running a turn' : ''}`,
+    );
+    return ['Sessions here (newest first):', ...lines, 'Resume one with /resume <id>.'].join('\n');
+  }
+
+  @ChatCommand({
+    name: '/resume',
+    args: '[id]',
+    summary: 'continue a paused session (the newest, or the one named)',
+  })
+  async resume({ args, conversationKey }: ChatContext): Promise<string> {
+    const all = await this.sessions.list({ conversationId: conversationKey });
+    const wanted = args.trim().toLowerCase();
+    const session = wanted
+      ? all.find((s) => s.id.startsWith(wanted) || shortId(s) === wanted)
+      : all.find((s) => s.status === 'PAUSED' || s.status === 'CREATED');
+    if (!session) {
+      return wanted
+        ? `No session ${wanted} here. /sessions lists them.`
+        : 'Nothing here to resume.';
+    }
+    if (session.status === 'TERMINATED')
+      return `Session ${shortId(session)} has ended; start a new one with /new.`;
+    if (session.status === 'ACTIVE')
+      return `The session in ${projectName(session)} is already active.`;
+    const active = all.find((s) => s.status === 'ACTIVE');
+    if (active && this.turns.isRunning(active.id)) {
+      return 'A turn is still running here: /stop it first, or wait for it to finish.';
+    }
+    if (active) await this.sessions.transition(active.id, 'PAUSED', 'ACTIVE');
+    await this.sessions.transition(session.id, 'ACTIVE', session.status);
+    return `Resumed the session in ${projectName(session)}. Send a prompt to continue.`;
+  }
+
+  @ChatCommand({
+    name: '/pause',
+    summary: 'pause this conversation’s session (stops a running turn)',
+  })
+  async pause({ conversationKey }: ChatContext): Promise<string> {
+    const session = this.sessions.current(conversationKey);
+    if (!session || session.status !== 'ACTIVE') return 'No active session here.';
+    await this.turns.stop(session.id, 'Stopped: the session was paused.');
+    await this.sessions.transition(session.id, 'PAUSED', 'ACTIVE');
+    return `Paused the session in ${projectName(session)}. /resume continues it.`;
+  }
+
+  @ChatCommand({ name: '/end', summary: 'end this conversation’s session for good' })
+  async end({ conversationKey }: ChatContext): Promise<string> {
+    const session = this.sessions.current(conversationKey);
+    if (!session) return 'No session here.';
+    await this.turns.stop(session.id, 'Stopped: the session was ended.');
+    const now = await this.sessions.get(session.id);
+    if (now.status === 'ACTIVE') await this.sessions.transition(session.id, 'PAUSED', 'ACTIVE');
+    await this.sessions.transition(session.id, 'TERMINATED');
+    return `Ended the session in ${projectName(session)}.`;
+  }
+
+  @ChatCommand({
+    name: '/stop',
+    summary: 'stop the running turn (answered at once, even mid-turn)',
+    usage:
+      'Interrupts Claude Code, then ends its process if it does not stop. The session stays usable.',
+    priority: true,
+  })
+  async stop({ conversationKey }: ChatContext): Promise<string | undefined> {
+    const session = this.sessions.current(conversationKey);
+    if (!session || !this.turns.isRunning(session.id)) return 'Nothing is running here.';
+    await this.turns.stop(session.id);
+    return undefined; // the turn's own end says "Stopped"
+  }
+
+  @ChatFallback()
+  prompt({ message, conversation, conversationKey }: ChatContext): string | undefined {
+    const session = this.sessions.current(conversationKey);
+    if (!session) {
+      return 'There is no session here yet. Start one with /new <project> [prompt]; /help lists the rest.';
+    }
+    if (session.status !== 'ACTIVE') {
+      return `The session in ${projectName(session)} is ${session.status.toLowerCase()}: /resume continues it, /new starts another.`;
+    }
+    const ahead = this.turns.submit(session.id, conversation, message.text);
+    return ahead > 0 ? `Queued: ${ahead} ahead.` : undefined;
+  }
+
+  @StatusPart(50)
+  running(): string {
+    return `Turns running: ${this.turns.runningCount}`;
+  }
+}
+
+function projectName(session: Session): string {
+  return session.projectPath.split('/').pop() ?? session.projectPath;
+}
+
+/** The last 6 hex digits: unique enough within one conversation, short enough to type. */
+function shortId(session: Session): string {
+  return session.id.replace(/-/g, '').slice(-6);
+}

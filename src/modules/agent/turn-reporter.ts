@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { Conversation } from '../../common/conversations';
+import { OutboxService } from '../outbox';
+import { ActivityLogService } from '../sessions';
+
+export type TurnOutcome = 'success' | 'error' | 'stopped' | 'timeout' | 'crash';
+
+/**
+ * What a turn tells the phone and the activity log, and the turn metrics. Everything goes
+ * through the outbox, so nothing is lost while Signal is away.
+ */
+@Injectable()
+export class TurnReporter {
+  private readonly turns: Counter<'outcome'>;
+  private readonly durations: Histogram;
+
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly activity: ActivityLogService,
+    registry: Registry,
+  ) {
+    this.turns = new Counter({
+      name: 'bridge_turns_total',
+      help: 'Agent turns by outcome: success, error, stopped, timeout, crash.',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.durations = new Histogram({
+      name: 'bridge_turn_duration_seconds',
+      help: 'How long agent turns took, end to end.',
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
+      registers: [registry],
+    });
+  }
+
+  /** One tool call the agent made, for the activity log (and so the catch-up summary). */
+  async tool(sessionId: string, name: string, input: Record<string, unknown>): Promise<void> {
+    if (name === 'Bash') {
+      await this.activity.trackActivity(sessionId, 'command', {
+        command: String(input.command ?? ''),
+      });
+    } else if (['Write', 'Edit', 'MultiEdit', 'NotebookEdit'].includes(name)) {
+      await this.activity.trackActivity(sessionId, 'file_edit', {
+        path: String(input.file_path ?? input.notebook_path ?? ''),
+      });
+    } else {
+      const target = input.file_path ?? input.pattern ?? input.path;
+      await this.activity.trackActivity(sessionId, 'tool', {
+        tool: name,
+        target: target === undefined ? undefined : String(target),
+      });
+    }
+  }
+
+  /** A notice during the turn (a retry, a lost resume). */
+  notice(to: Conversation, body: string): void {
+    this.outbox.enqueue({ to, body, kind: 'notice' });
+  }
+
+  /** The turn's end: its answer, or why it ended without one. */
+  async finished(options: {
+    sessionId: string;
+    to: Conversation;
+    outcome: TurnOutcome;
+    body: string;
+    seconds: number;
+  }): Promise<void> {
+    this.turns.inc({ outcome: options.outcome });
+    this.durations.observe(options.seconds);
+    const ok = options.outcome === 'success';
+    this.outbox.enqueue({ to: options.to, body: options.body, kind: ok ? 'result' : 'error' });
+    await this.activity
+      .trackActivity(options.sessionId, 'turn_result', { ok, summary: firstLine(options.body) })
+      .catch(() => undefined); // the session may have been ended meanwhile
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].slice(0, 80);
+}

@@ -1,0 +1,341 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { Clock, Timer } from '../../common/clock';
+import { AppConfig } from '../../common/config';
+import { Conversation } from '../../common/conversations';
+import { ApprovalsService } from '../approvals';
+import { Session, SessionsService } from '../sessions';
+import {
+  AgentEvent,
+  AgentRun,
+  AgentRunner,
+  PermissionAsk,
+  PermissionAnswer,
+} from './agent-runner.port';
+import { TurnOutcome, TurnReporter } from './turn-reporter';
+
+interface Job {
+  sessionId: string;
+  conversation: Conversation;
+  prompt: string;
+}
+
+interface Running {
+  job: Job;
+  turnKey: string;
+  run?: AgentRun;
+  /** Why the daemon is stopping this turn, once it is. */
+  stopping?: { outcome: TurnOutcome; body: string };
+  /** Approvals the turn is waiting for: silence then is not idleness. */
+  asking: number;
+  expiredApproval: boolean;
+  timers: Timer[];
+  done: Promise<void>;
+}
+
+const NO_CONVERSATION = /No conversation found with session ID/i;
+
+/**
+ * Runs agent turns: one at a time per session, prompts queued behind a running one; different
+ * sessions run side by side. A turn is bounded (no output for too long, or too long overall),
+ * stoppable (interrupt, then SIGTERM, then SIGKILL to its process group), and always ends with
+ * one message to the phone saying how it went.
+ */
+@Injectable()
+export class TurnService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(TurnService.name);
+  private readonly queues = new Map<string, Job[]>();
+  private readonly running = new Map<string, Running>();
+  private turnNo = 0;
+
+  constructor(
+    private readonly runner: AgentRunner,
+    private readonly sessions: SessionsService,
+    private readonly approvals: ApprovalsService,
+    private readonly reporter: TurnReporter,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Queues the prompt; returns how many turns of this session are ahead of it. */
+  submit(sessionId: string, conversation: Conversation, prompt: string): number {
+    const queue = this.queues.get(sessionId) ?? [];
+    queue.push({ sessionId, conversation, prompt });
+    this.queues.set(sessionId, queue);
+    const ahead = queue.length - 1 + (this.running.has(sessionId) ? 1 : 0);
+    if (!this.running.has(sessionId)) this.next(sessionId);
+    return ahead;
+  }
+
+  isRunning(sessionId: string): boolean {
+    return this.running.has(sessionId);
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Stops the session's running turn and drops its queued prompts; false if none was running. */
+  async stop(sessionId: string, body = 'Stopped: the turn was interrupted.'): Promise<boolean> {
+    this.queues.delete(sessionId);
+    const turn = this.running.get(sessionId);
+    if (!turn) return false;
+    this.halt(turn, { outcome: 'stopped', body });
+    await turn.done;
+    return true;
+  }
+
+  /** Shutdown: every running turn is interrupted and its end persisted before the database closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.queues.clear();
+    await Promise.all(
+      [...this.running.keys()].map((id) =>
+        this.stop(id, 'Stopped: the daemon is shutting down. Send /resume after it is back.'),
+      ),
+    );
+  }
+
+  private next(sessionId: string): void {
+    const job = this.queues.get(sessionId)?.shift();
+    if (!job) {
+      this.queues.delete(sessionId);
+      return;
+    }
+    const turn: Running = {
+      job,
+      turnKey: `${sessionId}:${++this.turnNo}`,
+      asking: 0,
+      expiredApproval: false,
+      timers: [],
+      done: Promise.resolve(),
+    };
+    this.running.set(sessionId, turn);
+    turn.done = this.execute(turn)
+      .catch((error: unknown) => {
+        this.logger.error({ msg: 'turn failed', error: (error as Error).message });
+      })
+      .finally(() => {
+        for (const timer of turn.timers) timer.cancel();
+        this.running.delete(sessionId);
+        this.next(sessionId);
+      });
+  }
+
+  private async execute(turn: Running): Promise<void> {
+    const startedAt = this.clock.nowMs();
+    const session = await this.sessions.get(turn.job.sessionId);
+    let end = await this.attempt(turn, session, session.agentSessionId ?? undefined);
+    if (end.lostResume) {
+      await this.sessions.setAgentSessionId(session.id, null);
+      this.reporter.notice(
+        turn.job.conversation,
+        'The earlier Claude Code conversation of this session no longer exists: starting a fresh one. Its earlier context is lost.',
+      );
+      end = await this.attempt(turn, session, undefined);
+    }
+    if (turn.expiredApproval) await this.pauseAfterExpiry(session);
+    await this.reporter.finished({
+      sessionId: session.id,
+      to: turn.job.conversation,
+      outcome: end.outcome,
+      body: end.body,
+      seconds: (this.clock.nowMs() - startedAt) / 1000,
+    });
+  }
+
+  /** One run of the agent; says how it ended, and whether resuming failed for a missing session. */
+  private async attempt(
+    turn: Running,
+    session: Session,
+    resume: string | undefined,
+  ): Promise<{ outcome: TurnOutcome; body: string; lostResume?: boolean }> {
+    const run = this.runner.start({
+      prompt: turn.job.prompt,
+      cwd: session.projectPath,
+      resume,
+      permissionMode: 'default',
+      askPermission: (ask) => this.ask(turn, session, ask),
+    });
+    turn.run = run;
+    this.armTimers(turn);
+    let retriesShown = false;
+    let pidRecorded = false;
+    try {
+      for await (const event of run.events) {
+        this.touch(turn);
+        if (!pidRecorded && run.pid) {
+          this.sessions.setAgentPid(session.id, run.pid);
+          pidRecorded = true;
+        }
+        if (event.type === 'init')
+          await this.sessions.setAgentSessionId(session.id, event.sessionId);
+        if (event.type === 'tool') await this.reporter.tool(session.id, event.name, event.input);
+        if (event.type === 'retry' && !retriesShown) {
+          retriesShown = true;
+          this.reporter.notice(turn.job.conversation, retryNotice(event));
+        }
+        if (event.type === 'result' && event.sessionId) {
+          await this.sessions.setAgentSessionId(session.id, event.sessionId);
+        }
+        if (event.type === 'result' || event.type === 'crash') {
+          return this.ending(turn, event, resume);
+        }
+      }
+      return { outcome: 'crash', body: 'Claude Code stopped without finishing the turn.' };
+    } finally {
+      await this.reap(run);
+      this.sessions.setAgentPid(session.id, null);
+    }
+  }
+
+  private ending(
+    turn: Running,
+    event: Extract<AgentEvent, { type: 'result' | 'crash' }>,
+    resume: string | undefined,
+  ): { outcome: TurnOutcome; body: string; lostResume?: boolean } {
+    if (turn.stopping) return turn.stopping;
+    if (event.type === 'crash') {
+      return {
+        outcome: 'crash',
+        body: `Claude Code stopped unexpectedly: ${plain(event.message)}`,
+      };
+    }
+    if (event.ok) return { outcome: 'success', body: event.text.trim() || 'Done.' };
+    if (resume && event.errors.some((e) => NO_CONVERSATION.test(e))) {
+      return { outcome: 'error', body: '', lostResume: true };
+    }
+    if (turn.expiredApproval) {
+      return {
+        outcome: 'error',
+        body: 'No answer to the approval in time: it was denied, and this session is paused. Send /resume to continue.',
+      };
+    }
+    return { outcome: 'error', body: explainFailure(event) };
+  }
+
+  private ask(turn: Running, session: Session, ask: PermissionAsk): Promise<PermissionAnswer> {
+    turn.asking++;
+    return this.approvals
+      .request({
+        sessionId: session.id,
+        conversation: turn.job.conversation,
+        turnKey: turn.turnKey,
+        projectPath: session.projectPath,
+        toolName: ask.toolName,
+        input: ask.input,
+        signal: ask.signal,
+      })
+      .then((outcome) => {
+        if (outcome.behavior === 'deny' && outcome.expired) turn.expiredApproval = true;
+        if (outcome.behavior === 'allow') return outcome;
+        return {
+          behavior: 'deny' as const,
+          message: outcome.message,
+          interrupt: outcome.interrupt,
+        };
+      })
+      .finally(() => {
+        turn.asking--;
+        this.touch(turn);
+      });
+  }
+
+  /** The idle and overall limits, on the injected clock. */
+  private armTimers(turn: Running): void {
+    for (const timer of turn.timers) timer.cancel();
+    const limit = this.config.agent.turnTimeoutMs;
+    turn.timers = [
+      this.clock.schedule(
+        () =>
+          this.halt(turn, {
+            outcome: 'timeout',
+            body: `Stopped: the turn ran longer than ${Math.round(limit / 60_000)} min.`,
+          }),
+        limit,
+      ),
+    ];
+    this.touch(turn);
+  }
+
+  private touch(turn: Running): void {
+    const idle = this.config.agent.idleTimeoutMs;
+    turn.timers[1]?.cancel();
+    turn.timers[1] = this.clock.schedule(() => {
+      if (turn.asking > 0) return this.touch(turn); // waiting for the phone is not idleness
+      this.halt(turn, {
+        outcome: 'timeout',
+        body: `Stopped: Claude Code sent nothing for ${Math.round(idle / 1000)} s.`,
+      });
+    }, idle);
+  }
+
+  /** Interrupt, then SIGTERM the process group after a grace period, then SIGKILL. */
+  private halt(turn: Running, why: { outcome: TurnOutcome; body: string }): void {
+    if (turn.stopping) return;
+    turn.stopping = why;
+    const run = turn.run;
+    if (!run) return;
+    const grace = this.config.agent.stopGraceMs;
+    void run.interrupt();
+    turn.timers.push(
+      this.clock.schedule(() => run.kill('SIGTERM'), grace),
+      this.clock.schedule(() => run.kill('SIGKILL'), 2 * grace),
+    );
+  }
+
+  /** After the agent's last event: its process is gone before the turn counts as over. */
+  private async reap(run: AgentRun): Promise<void> {
+    const grace = this.config.agent.stopGraceMs;
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      if (run.exited) return;
+      const cancel = new AbortController();
+      await Promise.race([
+        run.whenExited,
+        this.clock.sleep(grace, cancel.signal).catch(() => undefined),
+      ]);
+      cancel.abort();
+      if (run.exited) return;
+      this.logger.warn({ msg: 'the agent did not exit after its turn; signalling it', signal });
+      run.kill(signal);
+    }
+    await run.whenExited;
+  }
+
+  private async pauseAfterExpiry(session: Session): Promise<void> {
+    const current = await this.sessions.get(session.id);
+    if (current.status === 'ACTIVE') await this.sessions.transition(session.id, 'PAUSED', 'ACTIVE');
+  }
+}
+
+function retryNotice(event: Extract<AgentEvent, { type: 'retry' }>): string {
+  const why = event.status === 401 ? 'refuses the login' : 'is failing';
+  return `The model server ${why}; Claude Code is retrying (up to ${event.maxRetries} times).`;
+}
+
+/** Why a turn failed, in plain words and without addresses or keys. */
+export function explainFailure(event: Extract<AgentEvent, { type: 'result' }>): string {
+  const all = [event.text, ...event.errors].join('\n');
+  if (
+    event.apiErrorStatus === 401 ||
+    /authentication|invalid api key|not logged in|\/login/i.test(all)
+  ) {
+    return 'Claude Code is not logged in, or its API key is invalid. Log in with `claude` on the computer (or fix ANTHROPIC_API_KEY), then send the prompt again.';
+  }
+  if (event.apiErrorStatus === 529 || /overloaded/i.test(all)) {
+    return 'The model server is overloaded: Claude Code gave up after its retries. Send the prompt again in a while.';
+  }
+  if (event.apiErrorStatus !== null && event.apiErrorStatus >= 500) {
+    return `The model server failed (HTTP ${event.apiErrorStatus}): Claude Code gave up after its retries. Send the prompt again in a while.`;
+  }
+  if (event.subtype === 'error_max_turns')
+    return 'Stopped: the turn reached its maximum number of steps.';
+  if (event.subtype === 'error_max_budget_usd') return 'Stopped: the turn reached its cost budget.';
+  const detail = plain(event.errors[0] ?? event.text ?? '');
+  return detail ? `The turn failed: ${detail}` : 'The turn failed.';
+}
+
+/** One line, no URLs. */
+function plain(text: string): string {
+  const line = text.split('\n').find((l) => l.trim()) ?? '';
+  const clean = line.replace(/https?:\/\/\S+/g, '(address hidden)').trim();
+  return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
+}

@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+
+const MAX_LINES = 40;
+const NEW_FILE_LINES = 12;
+
+/** What a tool call will do, for a phone: the command, a diff, or a new file's first lines. */
+export function describeToolCall(
+  toolName: string,
+  input: Record<string, unknown>,
+  projectPath: string,
+): string {
+  const path = typeof input.file_path === 'string' ? input.file_path : undefined;
+  const shown = path ? displayPath(path, projectPath) : '';
+  switch (toolName) {
+    case 'Bash':
+      return `Run: ${String(input.command ?? '')}`;
+    case 'Edit':
+      return `Edit ${shown}:\n${diff(shown, String(input.old_string ?? ''), String(input.new_string ?? ''))}`;
+    case 'MultiEdit': {
+      const edits = Array.isArray(input.edits) ? (input.edits as Record<string, unknown>[]) : [];
+      const hunks = edits.map((e) =>
+        diff(shown, String(e.old_string ?? ''), String(e.new_string ?? '')),
+      );
+      return `Edit ${shown} (${edits.length} changes):\n${clip(hunks.join('\n'))}`;
+    }
+    case 'Write': {
+      const content = String(input.content ?? '');
+      const absolute = path ? resolve(projectPath, path) : '';
+      if (absolute && existsSync(absolute)) {
+        return `Overwrite ${shown}:\n${diff(shown, readFileSync(absolute, 'utf8'), content)}`;
+      }
+      const lines = content.split('\n');
+      const head = lines.slice(0, NEW_FILE_LINES).join('\n');
+      const more =
+        lines.length > NEW_FILE_LINES ? `\n… and ${lines.length - NEW_FILE_LINES} more lines` : '';
+      return `Create ${shown} (new file, ${lines.length} lines):\n${head}${more}`;
+    }
+    default: {
+      const json = JSON.stringify(input);
+      return `${toolName}: ${json.length > 300 ? `${json.slice(0, 299)}…` : json}`;
+    }
+  }
+}
+
+/** The approval question as the phone shows it. */
+export function approvalMessage(options: {
+  id: number;
+  project: string;
+  toolName: string;
+  description: string;
+  highRisk: boolean;
+}): string {
+  const lines = [
+    `Approval ${options.id} — ${options.toolName} in ${options.project}`,
+    options.description,
+  ];
+  if (options.highRisk) {
+    lines.push(`⚠️ High risk: only /approve ${options.id} typed out approves this.`);
+  }
+  lines.push(`Answer /approve ${options.id} or /reject ${options.id} [reason].`);
+  return lines.join('\n');
+}
+
+function displayPath(path: string, projectPath: string): string {
+  const rel = relative(projectPath, resolve(projectPath, path));
+  return rel.startsWith('..') ? path : rel;
+}
+
+function diff(name: string, before: string, after: string): string {
+  const patch = createTwoFilesPatch(
+    name,
+    name,
+    ensureNewline(before),
+    ensureNewline(after),
+    '',
+    '',
+    {
+      context: 2,
+    },
+  );
+  // Drop the "=====" and "---/+++" header lines: the path is already in the first line.
+  const body = patch
+    .split('\n')
+    .filter((line, i) => i > 2 && line !== '\\ No newline at end of file');
+  return clip(body.join('\n').trimEnd());
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith('\n') || text === '' ? text : `${text}\n`;
+}
+
+function clip(text: string): string {
+  const lines = text.split('\n');
+  if (lines.length <= MAX_LINES) return text;
+  return `${lines.slice(0, MAX_LINES).join('\n')}\n… and ${lines.length - MAX_LINES} more lines`;
+}

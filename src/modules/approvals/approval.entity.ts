@@ -1,0 +1,49 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const APPROVAL_STATES = ['pending', 'approved', 'rejected', 'expired', 'cancelled'] as const;
+export type ApprovalState = (typeof APPROVAL_STATES)[number];
+
+/**
+ * One tool call waiting for the owner's answer, written before the question is sent. Its id is
+ * the short number the owner types (`/approve 7`).
+ */
+@Entity({ name: 'approvals' })
+@Index('idx_approvals_pending', ['state', 'conversationKey'])
+export class Approval {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ name: 'session_id', type: 'varchar' })
+  sessionId!: string;
+
+  @Column({ name: 'conversation_key', type: 'varchar' })
+  conversationKey!: string;
+
+  /** The turn that asked; `/approve all` covers the rest of it. */
+  @Column({ name: 'turn_key', type: 'varchar' })
+  turnKey!: string;
+
+  @Column({ name: 'tool_name', type: 'varchar' })
+  toolName!: string;
+
+  /** The tool's input as JSON, passed back unchanged when approved. */
+  @Column({ type: 'text' })
+  input!: string;
+
+  /** Never covered by `/approve all`, `/always` or a reaction: needs `/approve <id>` typed. */
+  @Column({ name: 'high_risk', type: 'boolean', default: false })
+  highRisk!: boolean;
+
+  @Column({ type: 'varchar' })
+  state!: ApprovalState;
+
+  /** The reject reason given to the agent, or why it expired or was cancelled. */
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  @Column({ name: 'created_at', type: 'varchar' })
+  createdAt!: string;
+
+  @Column({ name: 'decided_at', type: 'varchar', nullable: true })
+  decidedAt!: string | null;
+}

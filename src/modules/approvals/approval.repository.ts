@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { Sqlite } from '../../common/database';
+import { Approval, ApprovalState } from './approval.entity';
+
+interface ApprovalRow {
+  id: number;
+  session_id: string;
+  conversation_key: string;
+  turn_key: string;
+  tool_name: string;
+  input: string;
+  high_risk: number;
+  state: ApprovalState;
+  reason: string | null;
+  created_at: string;
+  decided_at: string | null;
+}
+
+const COLUMNS = `id, session_id, conversation_key, turn_key, tool_name, input, high_risk, state,
+  reason, created_at, decided_at`;
+
+function toApproval(row: ApprovalRow): Approval {
+  return Object.assign(new Approval(), {
+    id: row.id,
+    sessionId: row.session_id,
+    conversationKey: row.conversation_key,
+    turnKey: row.turn_key,
+    toolName: row.tool_name,
+    input: row.input,
+    highRisk: row.high_risk === 1,
+    state: row.state,
+    reason: row.reason,
+    createdAt: row.created_at,
+    decidedAt: row.decided_at,
+  });
+}
+
+export type NewApproval = Pick<
+  Approval,
+  'sessionId' | 'conversationKey' | 'turnKey' | 'toolName' | 'input' | 'highRisk' | 'createdAt'
+>;
+
+/** SQL for `approvals`. A decision is one compare-and-set from `pending`. */
+@Injectable()
+export class ApprovalRepository {
+  constructor(private readonly sqlite: Sqlite) {}
+
+  insert(approval: NewApproval): number {
+    return Number(
+      this.sqlite
+        .prepare(
+          `INSERT INTO approvals (session_id, conversation_key, turn_key, tool_name, input,
+             high_risk, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
+        )
+        .run(
+          approval.sessionId,
+          approval.conversationKey,
+          approval.turnKey,
+          approval.toolName,
+          approval.input,
+          approval.highRisk ? 1 : 0,
+          approval.createdAt,
+        ).lastInsertRowid,
+    );
+  }
+
+  find(id: number): Approval | undefined {
+    const row = this.sqlite
+      .prepare<[number], ApprovalRow>(`SELECT ${COLUMNS} FROM approvals WHERE id = ?`)
+      .get(id);
+    return row && toApproval(row);
+  }
+
+  /** Moves a pending approval to `state`; false when it was no longer pending. */
+  decide(id: number, state: ApprovalState, reason: string | null, at: string): boolean {
+    return (
+      this.sqlite
+        .prepare(
+          `UPDATE approvals SET state = ?, reason = ?, decided_at = ? WHERE id = ? AND state = 'pending'`,
+        )
+        .run(state, reason, at, id).changes === 1
+    );
+  }
+
+  /** The pending approvals of one conversation, oldest first. */
+  pendingIn(conversationKey: string): Approval[] {
+    return this.sqlite
+      .prepare<[string], ApprovalRow>(
+        `SELECT ${COLUMNS} FROM approvals WHERE state = 'pending' AND conversation_key = ? ORDER BY id`,
+      )
+      .all(conversationKey)
+      .map(toApproval);
+  }
+
+  /** Every pending approval becomes expired (boot: nobody is waiting for them any more). */
+  expireAllPending(reason: string, at: string): Approval[] {
+    return this.sqlite
+      .prepare<[string, string], ApprovalRow>(
+        `UPDATE approvals SET state = 'expired', reason = ?, decided_at = ? WHERE state = 'pending'
+         RETURNING ${COLUMNS}`,
+      )
+      .all(reason, at)
+      .map(toApproval);
+  }
+
+  countPending(): number {
+    return (
+      this.sqlite
+        .prepare<[], { n: number }>(`SELECT count(*) AS n FROM approvals WHERE state = 'pending'`)
+        .get()?.n ?? 0
+    );
+  }
+}

@@ -1,0 +1,4 @@
+export * from './approval.entity';
+export * from './approvals.module';
+export * from './approvals.service';
+export * from './tool-risk';

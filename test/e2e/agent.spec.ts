@@ -1,0 +1,203 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SessionsService } from '../../src/modules/sessions';
+import { AgentTestApp, createAgentApp, untilAgent } from '../utils/agent-harness';
+import { OWNER } from '../utils/signal-harness';
+
+const texts = (t: AgentTestApp) => t.sim.sent.map((s) => s.message);
+const conversation = `dm:${OWNER.uuid}`;
+
+/** The tool results the model received in its last request, as plain text. */
+function lastToolResults(t: AgentTestApp): string[] {
+  const messages = (t.model.mainRequests.at(-1)?.body.messages ?? []) as {
+    content: unknown;
+  }[];
+  const blocks = messages.flatMap((m) => (Array.isArray(m.content) ? m.content : [])) as {
+    type: string;
+    content?: unknown;
+  }[];
+  return blocks
+    .filter((b) => b.type === 'tool_result')
+    .map((b) =>
+      typeof b.content === 'string'
+        ? b.content
+        : (b.content as { text?: string }[]).map((c) => c.text ?? '').join(''),
+    );
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('agent turns with the real Claude Code CLI', () => {
+  let t: AgentTestApp;
+  afterEach(() => t.close());
+
+  it('/new demo then a prompt: an approval shows the new file, /approve, the file is written, the result arrives, the session id is stored', async () => {
+    t = await createAgentApp();
+    const file = join(t.project, 'hello.txt');
+    t.model.reply(
+      { tools: [{ name: 'Write', input: { file_path: file, content: 'hello from the phone\n' } }] },
+      { text: 'I wrote hello.txt.' },
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/new demo write hello.txt' });
+    await untilAgent(() => t.sim.sent.length === 2, 'the approval');
+    expect(texts(t)).toEqual([
+      'Started a session in demo; working on it.',
+      'Approval 1 — Write in demo\nCreate hello.txt (new file, 2 lines):\nhello from the phone\n\nAnswer /approve 1 or /reject 1 [reason].',
+    ]);
+    expect(existsSync(file)).toBe(false); // the tool waits for the answer
+    t.sim.phoneSends({ from: OWNER, text: '/approve' });
+    await untilAgent(() => t.sim.sent.length === 4, 'the result');
+    expect(texts(t).slice(2)).toEqual(['Approved 1.', 'I wrote hello.txt.']);
+    expect(readFileSync(file, 'utf8')).toBe('hello from the phone\n');
+    const [session] = await t.app.get(SessionsService).list({ conversationId: conversation });
+    expect(session.status).toBe('ACTIVE');
+    expect(session.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(session.agentPid).toBeNull();
+  });
+
+  it('/reject <id> too risky: the agent receives "too risky" and the file is untouched', async () => {
+    t = await createAgentApp();
+    const file = join(t.project, 'hello.txt');
+    t.model.reply(
+      { tools: [{ name: 'Write', input: { file_path: file, content: 'x\n' } }] },
+      { text: 'Understood, I left it alone.' },
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: 'write hello.txt' });
+    await untilAgent(() => t.sim.sent.length === 2, 'the approval');
+    t.sim.phoneSends({ from: OWNER, text: '/reject 1 too risky' });
+    await untilAgent(() => t.sim.sent.length === 4, 'the result');
+    expect(texts(t).slice(2)).toEqual(['Rejected 1.', 'Understood, I left it alone.']);
+    expect(lastToolResults(t)).toEqual(['too risky']);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('an approval nobody answers: denied after the timeout (fake clock), the session paused, the owner told', async () => {
+    t = await createAgentApp();
+    t.model.reply({ tools: [{ name: 'Bash', input: { command: 'touch made-by-bash' } }] });
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: 'make a file' });
+    await untilAgent(() => t.sim.sent.length === 2, 'the approval');
+    expect(texts(t)[1]).toBe(
+      'Approval 1 — Bash in demo\nRun: touch made-by-bash\nAnswer /approve 1 or /reject 1 [reason].',
+    );
+    await t.clock.advance(10 * 60_000);
+    await untilAgent(() => t.sim.sent.length === 3, 'the end of the turn');
+    expect(texts(t)[2]).toBe(
+      'No answer to the approval in time: it was denied, and this session is paused. Send /resume to continue.',
+    );
+    const [session] = await t.app.get(SessionsService).list({ conversationId: conversation });
+    expect(session.status).toBe('PAUSED');
+    expect(existsSync(join(t.project, 'made-by-bash'))).toBe(false);
+  });
+
+  it('/stop while a tool waits for approval: the agent process is gone, the session still takes prompts', async () => {
+    t = await createAgentApp();
+    t.model.reply({ tools: [{ name: 'Bash', input: { command: 'touch never' } }] });
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: 'do something' });
+    await untilAgent(() => t.sim.sent.length === 2, 'the approval');
+    const sessions = t.app.get(SessionsService);
+    const [running] = await sessions.list({ conversationId: conversation });
+    const pid = running.agentPid as number;
+    expect(pidAlive(pid)).toBe(true);
+    t.sim.phoneSends({ from: OWNER, text: '/stop' });
+    await untilAgent(() => t.sim.sent.length === 3, 'the stop');
+    expect(texts(t)[2]).toBe('Stopped: the turn was interrupted.');
+    await untilAgent(() => !pidAlive(pid), 'the agent process to end');
+    t.model.reply({ text: 'Still here.' });
+    t.sim.phoneSends({ from: OWNER, text: 'are you there?' });
+    await untilAgent(() => t.sim.sent.length === 4, 'the next answer');
+    expect(texts(t)[3]).toBe('Still here.');
+    expect(existsSync(join(t.project, 'never'))).toBe(false);
+  });
+
+  it('/pause then /resume: the next turn continues the agent session (the model sees the earlier messages)', async () => {
+    t = await createAgentApp();
+    t.model.reply({ text: 'The secret word is kept.' }, { text: 'You told me: pineapple.' });
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: 'remember the word pineapple' });
+    await untilAgent(() => t.sim.sent.length === 2, 'the first answer');
+    t.sim.phoneSends({ from: OWNER, text: '/pause' });
+    t.sim.phoneSends({ from: OWNER, text: '/resume' });
+    t.sim.phoneSends({ from: OWNER, text: 'what was the word?' });
+    await untilAgent(() => t.sim.sent.length === 5, 'the second answer');
+    expect(texts(t).slice(1)).toEqual([
+      'The secret word is kept.',
+      'Paused the session in demo. /resume continues it.',
+      'Resumed the session in demo. Send a prompt to continue.',
+      'You told me: pineapple.',
+    ]);
+    const seen = JSON.stringify(t.model.mainRequests.at(-1)?.body.messages);
+    expect(seen).toContain('remember the word pineapple');
+    expect(seen).toContain('The secret word is kept.');
+  });
+
+  it('a stored agent session that no longer exists: a fresh one starts, and the owner is told the context was lost', async () => {
+    t = await createAgentApp();
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    await untilAgent(() => t.sim.sent.length === 1, 'the session');
+    const sessions = t.app.get(SessionsService);
+    const [session] = await sessions.list({ conversationId: conversation });
+    await sessions.setAgentSessionId(session.id, '00000000-0000-4000-8000-000000000000');
+    t.model.reply({ text: 'Fresh start.' });
+    t.sim.phoneSends({ from: OWNER, text: 'hello again' });
+    await untilAgent(() => t.sim.sent.length === 3, 'the answer');
+    expect(texts(t).slice(1)).toEqual([
+      'The earlier Claude Code conversation of this session no longer exists: starting a fresh one. Its earlier context is lost.',
+      'Fresh start.',
+    ]);
+    const [after] = await sessions.list({ conversationId: conversation });
+    expect(after.agentSessionId).not.toBe('00000000-0000-4000-8000-000000000000');
+    expect(after.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it.each([
+    [
+      401,
+      { type: 'authentication_error', message: 'invalid x-api-key' },
+      'Claude Code is not logged in, or its API key is invalid. Log in with `claude` on the computer (or fix ANTHROPIC_API_KEY), then send the prompt again.',
+    ],
+    [
+      529,
+      { type: 'overloaded_error', message: 'Overloaded' },
+      'The model server is overloaded: Claude Code gave up after its retries. Send the prompt again in a while.',
+    ],
+  ])(
+    'model server answering %d: reported once, the turn bounded, the session consistent',
+    async (status, error, answer) => {
+      t = await createAgentApp();
+      t.model.always({ status, error });
+      t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+      t.sim.phoneSends({ from: OWNER, text: 'anything' });
+      await untilAgent(() => texts(t).includes(answer), 'the failure');
+      const retries = texts(t).filter(
+        (m) => m.startsWith('The model server ') && m.includes('retrying'),
+      );
+      expect(retries.length).toBeLessThanOrEqual(1);
+      expect(texts(t).filter((m) => m === answer)).toHaveLength(1);
+      const [session] = await t.app.get(SessionsService).list({ conversationId: conversation });
+      expect(session.status).toBe('ACTIVE');
+      expect(session.agentPid).toBeNull();
+    },
+  );
+
+  it('/new outside the project roots is refused with a clear answer', async () => {
+    t = await createAgentApp();
+    t.sim.phoneSends({ from: OWNER, text: '/new ../../etc' });
+    t.sim.phoneSends({ from: OWNER, text: '/new /etc' });
+    await untilAgent(() => t.sim.sent.length === 2, 'both answers');
+    expect(new Set(texts(t))).toEqual(
+      new Set([
+        'I could not run /new: that folder is outside the project roots I may use. It is kept: send /retry to run it again.',
+      ]),
+    );
+  });
+});

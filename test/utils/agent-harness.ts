@@ -1,0 +1,72 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { AgentEnvironment } from '../../src/modules/agent';
+import { ScriptedModelServer } from '../../src/model-sim/scripted-model-server';
+import { createSignalApp, SignalTestApp } from './signal-harness';
+import { CreateAppOptions } from './create-app';
+
+export interface AgentTestApp extends SignalTestApp {
+  model: ScriptedModelServer;
+  /** The project folder `/new demo` binds. */
+  project: string;
+}
+
+/**
+ * The daemon with the real Claude Code CLI (the one the Agent SDK ships), pointed at the
+ * scripted model server on loopback, with its own HOME (its sessions live there), over the
+ * Signal simulator. App timers run on the fake clock; the agent runs in real time.
+ */
+export async function createAgentApp(options: CreateAppOptions = {}): Promise<AgentTestApp> {
+  const model = new ScriptedModelServer();
+  const url = await model.start();
+  const home = mkdtempSync(join(tmpdir(), 'csb-agent-home-'));
+  const environment = {
+    variables: () => ({
+      PATH: process.env.PATH,
+      HOME: home,
+      ANTHROPIC_BASE_URL: url,
+      ANTHROPIC_API_KEY: 'sk-test-not-a-real-key',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      CLAUDE_CODE_TMPDIR: join(home, 'tmp'),
+      CLAUDE_CODE_MAX_RETRIES: '2',
+    }),
+  };
+  mkdirSync(join(home, 'tmp'));
+  const t = await createSignalApp('signal-cli', {
+    ...options,
+    env: { RATE_LIMIT_PER_MINUTE: '60000', RATE_LIMIT_BURST: '10000', ...options.env },
+    override: (b) => {
+      const builder = b.overrideProvider(AgentEnvironment).useValue(environment);
+      return options.override ? options.override(builder) : builder;
+    },
+  });
+  const project = join(t.dir, 'projects', 'demo');
+  mkdirSync(project, { recursive: true });
+  return {
+    ...t,
+    model,
+    project,
+    close: async () => {
+      await t.close();
+      await model.stop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Waits for a real process (the agent CLI) to get somewhere: polls every 5 ms, up to 60 s.
+ * Only for what runs outside the fake clock; the daemon's own time never waits on this.
+ */
+export async function untilAgent(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+): Promise<void> {
+  for (let i = 0; i < 12_000; i++) {
+    if (await condition()) return;
+    await delay(5);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}

@@ -1,0 +1,78 @@
+import {
+  AgentEvent,
+  AgentRun,
+  AgentRunner,
+  TurnRequest,
+} from '../../src/modules/agent/agent-runner.port';
+
+/** One turn the fake runner started, held until the test finishes it. */
+export interface FakeTurn {
+  request: TurnRequest;
+  /** Ends the turn with a success result whose text is `text`. */
+  finish(text: string): void;
+  interrupted: boolean;
+}
+
+/**
+ * An AgentRunner for tests of the daemon's own logic (queues, stopping), with no process:
+ * each turn waits until the test finishes it, or ends as interrupted on `interrupt()`.
+ */
+export class FakeAgentRunner extends AgentRunner {
+  readonly turns: FakeTurn[] = [];
+
+  start(request: TurnRequest): AgentRun {
+    const queue: AgentEvent[] = [];
+    let wake: (() => void) | undefined;
+    const push = (event: AgentEvent): void => {
+      queue.push(event);
+      wake?.();
+    };
+    const turn: FakeTurn = {
+      request,
+      interrupted: false,
+      finish: (text) => push(result(true, text)),
+    };
+    this.turns.push(turn);
+    let done = false;
+    async function* events(): AsyncGenerator<AgentEvent> {
+      yield { type: 'init', sessionId: `fake-${request.prompt}` };
+      for (;;) {
+        while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        const event = queue.shift() as AgentEvent;
+        yield event;
+        if (event.type === 'result') {
+          done = true;
+          return;
+        }
+      }
+    }
+    return {
+      events: events(),
+      pid: undefined,
+      get exited() {
+        return done;
+      },
+      whenExited: Promise.resolve(),
+      interrupt: async () => {
+        turn.interrupted = true;
+        push(result(false, ''));
+      },
+      kill: () => undefined,
+    };
+  }
+}
+
+function result(ok: boolean, text: string): AgentEvent {
+  return {
+    type: 'result',
+    ok,
+    subtype: ok ? 'success' : 'error_during_execution',
+    sessionId: null,
+    text,
+    errors: [],
+    apiErrorStatus: null,
+    costUsd: null,
+    durationMs: null,
+    numTurns: null,
+  };
+}
