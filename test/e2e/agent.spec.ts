@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionsService } from '../../src/modules/sessions';
 import { AgentTestApp, createAgentApp, untilAgent } from '../utils/agent-harness';
@@ -188,6 +188,33 @@ describe('agent turns with the real Claude Code CLI', () => {
       expect(session.agentPid).toBeNull();
     },
   );
+
+  it('the project’s own Claude Code settings hold: its allow rule runs unasked, its deny rule denies', async () => {
+    t = await createAgentApp();
+    // At the desk the user trusted this folder; Claude Code reads project settings only then.
+    writeFileSync(
+      join(t.home, '.claude.json'),
+      JSON.stringify({ projects: { [t.project]: { hasTrustDialogAccepted: true } } }),
+    );
+    mkdirSync(join(t.project, '.claude'));
+    writeFileSync(
+      join(t.project, '.claude', 'settings.json'),
+      JSON.stringify({
+        permissions: { allow: ['Bash(touch allowed:*)'], deny: ['Bash(touch denied:*)'] },
+      }),
+    );
+    t.model.reply(
+      { tools: [{ name: 'Bash', input: { command: 'touch allowed' } }] },
+      { tools: [{ name: 'Bash', input: { command: 'touch denied' } }] },
+      { text: 'One of two.' },
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: 'touch both' });
+    await untilAgent(() => t.sim.sent.length === 2, 'the result');
+    expect(texts(t)[1]).toBe('One of two.'); // no approval was asked
+    expect(existsSync(join(t.project, 'allowed'))).toBe(true);
+    expect(existsSync(join(t.project, 'denied'))).toBe(false);
+  });
 
   it('/new outside the project roots is refused with a clear answer', async () => {
     t = await createAgentApp();

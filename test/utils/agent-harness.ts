@@ -11,6 +11,8 @@ export interface AgentTestApp extends SignalTestApp {
   model: ScriptedModelServer;
   /** The project folder `/new demo` binds. */
   project: string;
+  /** The agent's HOME (its ~/.claude and ~/.claude.json). */
+  home: string;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function createAgentApp(options: CreateAppOptions = {}): Promise<Ag
     ...t,
     model,
     project,
+    home,
     close: async () => {
       await t.close();
       await model.stop();

@@ -4,6 +4,7 @@ import { OutboxModule } from '../outbox';
 import { SessionsModule } from '../sessions';
 import { AgentEnvironment } from './agent-environment';
 import { AgentRunner } from './agent-runner.port';
+import { OrphanReaper } from './orphan-reaper.service';
 import { SdkAgentRunner } from './sdk-agent-runner';
 import { SessionCommands } from './session.commands';
 import { TurnReporter } from './turn-reporter';
@@ -18,6 +19,7 @@ import { TurnService } from './turn.service';
     TurnReporter,
     TurnService,
     SessionCommands,
+    OrphanReaper,
   ],
   exports: [TurnService],
 })

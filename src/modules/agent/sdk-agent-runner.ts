@@ -35,6 +35,8 @@ export class SdkAgentRunner extends AgentRunner {
         cwd: turn.cwd,
         resume: turn.resume,
         permissionMode: turn.permissionMode,
+        // The user's own Claude Code allow and deny rules hold, as at the desk.
+        settingSources: ['user', 'project', 'local'],
         env: this.environment.variables(),
         abortController: abort,
         pathToClaudeCodeExecutable: this.config.agent.executable,

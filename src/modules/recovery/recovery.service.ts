@@ -4,6 +4,8 @@ import { BootPhase, OnBoot } from '../../common/boot';
 import { Clock } from '../../common/clock';
 import { Sqlite } from '../../common/database';
 import { maskIdentifier } from '../../common/logging';
+import { conversationFromKey } from '../../common/conversations';
+import { OutboxService } from '../outbox';
 import { Session, SessionsService } from '../sessions';
 import { RecoveryRunRepository } from './recovery-run.repository';
 
@@ -37,6 +39,7 @@ export class RecoveryService {
     private readonly sqlite: Sqlite,
     private readonly sessions: SessionsService,
     private readonly runs: RecoveryRunRepository,
+    private readonly outbox: OutboxService,
     private readonly clock: Clock,
     registry: Registry,
   ) {
@@ -50,6 +53,24 @@ export class RecoveryService {
   /** The result of the boot's recovery, for the owner notice. */
   get lastReport(): RecoveryReport | undefined {
     return this.report;
+  }
+
+  /** Each conversation hears which of its sessions were paused, and how to go on. */
+  private tellOwners(sessions: Session[]): void {
+    for (const session of sessions) {
+      let to;
+      try {
+        to = conversationFromKey(session.conversationId);
+      } catch {
+        continue; // not bound to a Signal conversation: nobody to tell
+      }
+      const project = session.projectPath.split('/').pop() ?? session.projectPath;
+      this.outbox.enqueue({
+        to,
+        body: `I restarted while your session in ${project} was active, so it is paused now. Send /resume to continue it.`,
+        kind: 'notice',
+      });
+    }
   }
 
   /** The first boot step, before anything takes work. Throws `RecoveryFailedError`. */
@@ -72,6 +93,7 @@ export class RecoveryService {
     }
     this.recovered.inc(sessions.length);
     this.report = { recoveredAt, sessions };
+    this.tellOwners(sessions);
     if (sessions.length > 0) {
       this.logger.warn({
         msg: 'recovered sessions left ACTIVE by the previous run',
