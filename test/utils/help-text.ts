@@ -1,7 +1,8 @@
 /** The /help answer the registry generates from the commands the daemon's modules declare. */
 export const HELP_TEXT = [
   'Commands:',
-  '/approve [id]: let the tool call waiting for approval run',
+  '/always [id]: approve, and allow that tool (a shell command by its prefix) for this session',
+  '/approve [id|all]: let the tool call waiting for approval run',
   '/captcha signalcaptcha://…: lift a Signal rate limit that asks for a captcha',
   '/end: end this conversation’s session for good',
   '/help [command]: this list, or how to use one command',

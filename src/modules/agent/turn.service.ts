@@ -115,6 +115,7 @@ export class TurnService implements BeforeApplicationShutdown {
       })
       .finally(() => {
         for (const timer of turn.timers) timer.cancel();
+        this.approvals.turnEnded(turn.turnKey);
         this.running.delete(sessionId);
         this.next(sessionId);
       });

@@ -58,8 +58,12 @@ export function approvalMessage(options: {
   ];
   if (options.highRisk) {
     lines.push(`⚠️ High risk: only /approve ${options.id} typed out approves this.`);
+    lines.push(`Answer /approve ${options.id} or /reject ${options.id} [reason].`);
+  } else {
+    lines.push(
+      `Answer /approve ${options.id} or /reject ${options.id} [reason], 👍 or 👎 (or reply yes/no), /approve all for the rest of this turn, /always ${options.id} for this session.`,
+    );
   }
-  lines.push(`Answer /approve ${options.id} or /reject ${options.id} [reason].`);
   return lines.join('\n');
 }
 

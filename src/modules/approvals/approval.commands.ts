@@ -1,24 +1,44 @@
 import { Injectable } from '@nestjs/common';
-import { ChatCommand, ChatContext, StatusPart } from '../commands';
-import { ApprovalsService, DecideResult } from './approvals.service';
+import {
+  ChatCommand,
+  ChatContext,
+  ChatInterceptor,
+  InterceptContext,
+  StatusPart,
+} from '../commands';
+import { ApprovalsService, DecideOptions, DecideResult } from './approvals.service';
 
-/** `/approve` and `/reject`: answered at once, never behind the turn that is waiting for them. */
+const YES = /^(yes|y|ok|okay|approve|approved|go|go ahead|👍)[\s.!]*$/i;
+const NO = /^(no|n|nope|reject|rejected|stop|👎)\b[\s.!,:]*(.*)$/is;
+
+/**
+ * Answers to approvals: `/approve`, `/reject`, `/always`, a "yes"/"no" that quotes the question,
+ * or a 👍/👎 on it. All run at once, never behind the turn that is waiting for them.
+ */
 @Injectable()
 export class ApprovalCommands {
   constructor(private readonly approvals: ApprovalsService) {}
 
   @ChatCommand({
     name: '/approve',
-    args: '[id]',
+    args: '[id|all]',
     summary: 'let the tool call waiting for approval run',
     usage:
-      'With one approval waiting here the id may be left out. A high-risk call needs its id typed out.',
+      'With one approval waiting here the id may be left out. "/approve all" approves it and every further request of the same turn. A high-risk call is approved only by its id typed out.',
     priority: true,
   })
-  approve({ args, conversationKey }: ChatContext): string {
-    const target = this.target(conversationKey, args, 'approve');
+  async approve({ args, conversationKey }: ChatContext): Promise<string> {
+    const all = /^all\b/i.test(args.trim());
+    const target = this.target(conversationKey, all ? '' : args, 'approve');
     if (typeof target === 'string') return target;
-    return answer(this.approvals.decide(conversationKey, target.id, 'approved'), 'Approved');
+    const typedId = /^\d+/.test(args.trim());
+    return answer(
+      await this.approvals.decide(conversationKey, target.id, 'approved', {
+        all,
+        casual: !typedId && !all,
+      }),
+      'Approved',
+    );
   }
 
   @ChatCommand({
@@ -29,14 +49,63 @@ export class ApprovalCommands {
       'With one approval waiting here the id may be left out: "/reject too risky" rejects it with the reason "too risky".',
     priority: true,
   })
-  reject({ args, conversationKey }: ChatContext): string {
+  async reject({ args, conversationKey }: ChatContext): Promise<string> {
     const target = this.target(conversationKey, args, 'reject');
     if (typeof target === 'string') return target;
-    const reason = target.rest || undefined;
+    const options: DecideOptions = { reason: target.rest || undefined };
     return answer(
-      this.approvals.decide(conversationKey, target.id, 'rejected', reason),
+      await this.approvals.decide(conversationKey, target.id, 'rejected', options),
       'Rejected',
     );
+  }
+
+  @ChatCommand({
+    name: '/always',
+    args: '[id]',
+    summary: 'approve, and allow that tool (a shell command by its prefix) for this session',
+    usage:
+      'For Bash the rule covers commands starting like this one ("npm test" also allows "npm test -- --watch"); for other tools, the tool. High-risk calls cannot be always-allowed.',
+    priority: true,
+  })
+  async always({ args, conversationKey }: ChatContext): Promise<string> {
+    const target = this.target(conversationKey, args, 'always');
+    if (typeof target === 'string') return target;
+    return answer(
+      await this.approvals.decide(conversationKey, target.id, 'approved', { always: true }),
+      'Approved',
+    );
+  }
+
+  /** A "yes"/"no" quoting an approval question, or a 👍/👎 reaction on it. */
+  @ChatInterceptor()
+  async answerInReply({
+    message,
+    conversationKey,
+  }: InterceptContext): Promise<string | null | undefined> {
+    const target = message.type === 'reaction' ? message.targetTimestamp : message.quote?.timestamp;
+    if (target === undefined) return undefined;
+    const approval = this.approvals.findByMessage(conversationKey, target);
+    if (!approval) return undefined;
+    let decision: 'approved' | 'rejected' | undefined;
+    let reason: string | undefined;
+    if (message.type === 'reaction') {
+      if (message.isRemove) return null;
+      if (message.emoji.startsWith('👍')) decision = 'approved';
+      else if (message.emoji.startsWith('👎')) decision = 'rejected';
+      else return null;
+    } else if (YES.test(message.text.trim())) {
+      decision = 'approved';
+    } else {
+      const no = NO.exec(message.text.trim());
+      if (!no) return undefined; // a reply about something else: a prompt
+      decision = 'rejected';
+      reason = no[2].trim() || undefined;
+    }
+    const result = await this.approvals.decide(conversationKey, approval.id, decision, {
+      casual: true,
+      reason,
+    });
+    return answer(result, decision === 'approved' ? 'Approved' : 'Rejected');
   }
 
   @StatusPart(60)
@@ -61,21 +130,22 @@ export class ApprovalCommands {
       const ids = pending.map((p) => p.id).join(', ');
       return `Several approvals are waiting here (${ids}): say which, e.g. /${verb} ${pending[0].id}.`;
     }
-    const only = pending[0];
-    if (only.highRisk && verb === 'approve') {
-      return `Approval ${only.id} is high risk: type /approve ${only.id} to approve it.`;
-    }
-    return { id: only.id, rest: args.trim() };
+    return { id: pending[0].id, rest: args.trim() };
   }
 }
 
 function answer(result: DecideResult, done: string): string {
   switch (result.kind) {
-    case 'decided':
-      return `${done} ${result.id}.`;
+    case 'decided': {
+      const also = result.also.length > 0 ? ` Also approved: ${result.also.join(', ')}.` : '';
+      const rule = result.rule ? ` From now on this session allows ${result.rule}.` : '';
+      return `${done} ${result.id}.${also}${rule}`;
+    }
     case 'unknown':
       return 'There is no such approval in this conversation.';
     case 'already':
       return `Approval ${result.id} was already ${result.state}.`;
+    case 'high-risk':
+      return `Approval ${result.id} is high risk: only /approve ${result.id} typed out approves it.`;
   }
 }

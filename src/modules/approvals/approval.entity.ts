@@ -46,4 +46,16 @@ export class Approval {
 
   @Column({ name: 'decided_at', type: 'varchar', nullable: true })
   decidedAt!: string | null;
+
+  /** The outbox row of the question, until Signal has it. */
+  @Column({ name: 'outbox_id', type: 'integer', nullable: true })
+  outboxId!: number | null;
+
+  /** The question as sent; edited in place once decided. */
+  @Column({ type: 'text', default: '' })
+  message!: string;
+
+  /** Signal's timestamp of the question: replies and reactions point at it. */
+  @Column({ name: 'message_timestamp', type: 'integer', nullable: true })
+  messageTimestamp!: number | null;
 }

@@ -14,10 +14,13 @@ interface ApprovalRow {
   reason: string | null;
   created_at: string;
   decided_at: string | null;
+  outbox_id: number | null;
+  message: string;
+  message_timestamp: number | null;
 }
 
 const COLUMNS = `id, session_id, conversation_key, turn_key, tool_name, input, high_risk, state,
-  reason, created_at, decided_at`;
+  reason, created_at, decided_at, outbox_id, message, message_timestamp`;
 
 function toApproval(row: ApprovalRow): Approval {
   return Object.assign(new Approval(), {
@@ -32,6 +35,9 @@ function toApproval(row: ApprovalRow): Approval {
     reason: row.reason,
     createdAt: row.created_at,
     decidedAt: row.decided_at,
+    outboxId: row.outbox_id,
+    message: row.message,
+    messageTimestamp: row.message_timestamp,
   });
 }
 
@@ -62,6 +68,43 @@ export class ApprovalRepository {
           approval.createdAt,
         ).lastInsertRowid,
     );
+  }
+
+  /** The question went into the outbox as row `outboxId`. */
+  setMessage(id: number, message: string, outboxId: number): void {
+    this.sqlite
+      .prepare(`UPDATE approvals SET message = ?, outbox_id = ? WHERE id = ?`)
+      .run(message, outboxId, id);
+  }
+
+  /** Signal took the question; returns the approval it asks, if any. */
+  setMessageTimestamp(outboxId: number, timestamp: number): Approval | undefined {
+    const row = this.sqlite
+      .prepare<[number, number], ApprovalRow>(
+        `UPDATE approvals SET message_timestamp = ? WHERE outbox_id = ? RETURNING ${COLUMNS}`,
+      )
+      .get(timestamp, outboxId);
+    return row && toApproval(row);
+  }
+
+  /** The approval whose question has this Signal timestamp, in this conversation. */
+  findByMessage(conversationKey: string, timestamp: number): Approval | undefined {
+    const row = this.sqlite
+      .prepare<[string, number], ApprovalRow>(
+        `SELECT ${COLUMNS} FROM approvals WHERE conversation_key = ? AND message_timestamp = ?`,
+      )
+      .get(conversationKey, timestamp);
+    return row && toApproval(row);
+  }
+
+  /** Pending approvals of one turn. */
+  pendingOfTurn(turnKey: string): Approval[] {
+    return this.sqlite
+      .prepare<[string], ApprovalRow>(
+        `SELECT ${COLUMNS} FROM approvals WHERE state = 'pending' AND turn_key = ? ORDER BY id`,
+      )
+      .all(turnKey)
+      .map(toApproval);
   }
 
   find(id: number): Approval | undefined {

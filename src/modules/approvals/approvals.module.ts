@@ -1,13 +1,22 @@
 import { Module } from '@nestjs/common';
 import { OutboxModule } from '../outbox';
+import { SessionsModule } from '../sessions';
+import { ApprovalMessages } from './approval-messages.service';
+import { SessionRules } from './session-rules.service';
 import { ApprovalCommands } from './approval.commands';
 import { ApprovalRepository } from './approval.repository';
 import { ApprovalsService } from './approvals.service';
 
 /** Approval requests for tool calls: risk classes, persisted questions, answers, timeouts. */
 @Module({
-  imports: [OutboxModule],
-  providers: [ApprovalRepository, ApprovalsService, ApprovalCommands],
+  imports: [OutboxModule, SessionsModule],
+  providers: [
+    ApprovalRepository,
+    ApprovalMessages,
+    SessionRules,
+    ApprovalsService,
+    ApprovalCommands,
+  ],
   exports: [ApprovalsService],
 })
 export class ApprovalsModule {}

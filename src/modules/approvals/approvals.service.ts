@@ -4,10 +4,11 @@ import { BootPhase, OnBoot } from '../../common/boot';
 import { Clock, Timer } from '../../common/clock';
 import { AppConfig } from '../../common/config';
 import { Conversation, conversationKey } from '../../common/conversations';
-import { OutboxService } from '../outbox';
-import { ApprovalState } from './approval.entity';
+import { Approval, ApprovalState } from './approval.entity';
 import { approvalMessage, describeToolCall } from './approval-message';
+import { ApprovalMessages } from './approval-messages.service';
 import { ApprovalRepository } from './approval.repository';
+import { SessionRules } from './session-rules.service';
 import { classifyTool } from './tool-risk';
 
 export interface ApprovalAsk {
@@ -27,9 +28,20 @@ export type ApprovalOutcome =
   | { behavior: 'deny'; message: string; interrupt?: boolean; expired?: boolean };
 
 export type DecideResult =
-  | { kind: 'decided'; id: number }
+  | { kind: 'decided'; id: number; also: number[]; rule?: string }
   | { kind: 'unknown' }
-  | { kind: 'already'; id: number; state: ApprovalState };
+  | { kind: 'already'; id: number; state: ApprovalState }
+  | { kind: 'high-risk'; id: number };
+
+export interface DecideOptions {
+  reason?: string;
+  /** `/approve all`: this one and every further request of the same turn. */
+  all?: boolean;
+  /** `/always`: approve, and allow this tool (a Bash command prefix) for the session from now on. */
+  always?: boolean;
+  /** A reaction or a bare "yes" rather than the id typed out. */
+  casual?: boolean;
+}
 
 interface Waiter {
   resolve(outcome: ApprovalOutcome): void;
@@ -47,12 +59,15 @@ interface Waiter {
 export class ApprovalsService {
   private readonly logger = new Logger(ApprovalsService.name);
   private readonly waiters = new Map<number, Waiter>();
+  /** Turns whose remaining requests `/approve all` covered. */
+  private readonly approvedTurns = new Set<string>();
   private readonly outcomes: Counter<'outcome'>;
   private readonly waits: Histogram;
 
   constructor(
     private readonly repository: ApprovalRepository,
-    private readonly outbox: OutboxService,
+    private readonly messages: ApprovalMessages,
+    private readonly rules: SessionRules,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     registry: Registry,
@@ -72,21 +87,26 @@ export class ApprovalsService {
   }
 
   /** Resolves when the tool may run (with its input unchanged) or must not. */
-  request(ask: ApprovalAsk): Promise<ApprovalOutcome> {
+  async request(ask: ApprovalAsk): Promise<ApprovalOutcome> {
     const verdict = classifyTool(ask.toolName, ask.input, {
       readOnlyTools: this.config.approvals.readOnlyTools,
       deny: this.config.approvals.deny,
       projectPath: ask.projectPath,
     });
-    if (verdict.kind === 'allow') {
-      this.outcomes.inc({ outcome: 'allowed' });
-      return Promise.resolve({ behavior: 'allow', updatedInput: ask.input });
-    }
     if (verdict.kind === 'deny') {
       this.outcomes.inc({ outcome: 'denied' });
-      return Promise.resolve({ behavior: 'deny', message: verdict.message });
+      return { behavior: 'deny', message: verdict.message };
     }
-    if (ask.signal.aborted) return Promise.resolve(cancelled());
+    const covered =
+      verdict.kind === 'allow' ||
+      (!verdict.highRisk &&
+        (this.approvedTurns.has(ask.turnKey) ||
+          (await this.rules.allows(ask.sessionId, ask.toolName, ask.input))));
+    if (covered) {
+      this.outcomes.inc({ outcome: 'allowed' });
+      return { behavior: 'allow', updatedInput: ask.input };
+    }
+    if (ask.signal.aborted) return cancelled();
     const id = this.repository.insert({
       sessionId: ask.sessionId,
       conversationKey: conversationKey(ask.conversation),
@@ -103,7 +123,7 @@ export class ApprovalsService {
       description: describeToolCall(ask.toolName, ask.input, ask.projectPath),
       highRisk: verdict.highRisk,
     });
-    this.outbox.enqueue({ to: ask.conversation, body, kind: 'approval', urgent: true });
+    this.messages.ask(id, ask.conversation, body);
     return new Promise<ApprovalOutcome>((resolve) => {
       const timer = this.clock.schedule(() => this.expire(id), this.config.approvals.timeoutMs);
       this.waiters.set(id, { resolve, input: ask.input, startedAt: this.clock.nowMs(), timer });
@@ -114,20 +134,46 @@ export class ApprovalsService {
   }
 
   /** The owner's answer to approval `id`, from the conversation it was sent to. */
-  decide(
+  async decide(
     conversation: string,
     id: number,
     decision: 'approved' | 'rejected',
-    reason?: string,
-  ): DecideResult {
+    options: DecideOptions = {},
+  ): Promise<DecideResult> {
     const approval = this.repository.find(id);
     if (!approval || approval.conversationKey !== conversation) return { kind: 'unknown' };
     if (approval.state !== 'pending') return { kind: 'already', id, state: approval.state };
-    if (!this.settle(id, decision, reason ?? null)) {
-      const now = this.repository.find(id);
-      return { kind: 'already', id, state: now?.state ?? 'cancelled' };
+    const blanket = options.all || options.always || options.casual;
+    if (decision === 'approved' && approval.highRisk && blanket) return { kind: 'high-risk', id };
+    let rule: string | undefined;
+    if (decision === 'approved' && options.always) {
+      rule = await this.rules.add(
+        approval.sessionId,
+        approval.toolName,
+        JSON.parse(approval.input),
+      );
     }
-    return { kind: 'decided', id };
+    if (!this.settle(id, decision, options.reason ?? null)) {
+      return { kind: 'already', id, state: this.repository.find(id)?.state ?? 'cancelled' };
+    }
+    const also: number[] = [];
+    if (decision === 'approved' && options.all) {
+      this.approvedTurns.add(approval.turnKey);
+      for (const other of this.repository.pendingOfTurn(approval.turnKey)) {
+        if (!other.highRisk && this.settle(other.id, 'approved', null)) also.push(other.id);
+      }
+    }
+    return { kind: 'decided', id, also, rule };
+  }
+
+  /** The approval asked by the message with this Signal timestamp, in this conversation. */
+  findByMessage(conversation: string, timestamp: number): Approval | undefined {
+    return this.repository.findByMessage(conversation, timestamp);
+  }
+
+  /** A turn ended: its blanket approval ends with it. */
+  turnEnded(turnKey: string): void {
+    this.approvedTurns.delete(turnKey);
   }
 
   /** Pending approvals in one conversation, oldest first. */
@@ -166,6 +212,8 @@ export class ApprovalsService {
   ): boolean {
     if (!this.repository.decide(id, state, reason, this.clock.nowIso())) return false;
     this.outcomes.inc({ outcome: state });
+    const decided = this.repository.find(id);
+    if (decided) this.messages.showOutcome(decided);
     const waiter = this.waiters.get(id);
     if (!waiter) return true;
     this.waiters.delete(id);

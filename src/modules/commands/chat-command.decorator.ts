@@ -1,10 +1,11 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Conversation } from '../../common/conversations';
-import type { InboundText } from '../signal';
+import type { InboundMessage, InboundText } from '../signal';
 
 export const CHAT_COMMAND = 'bridge:chat-command';
 export const CHAT_FALLBACK = 'bridge:chat-fallback';
 export const STATUS_PART = 'bridge:status-part';
+export const CHAT_INTERCEPTOR = 'bridge:chat-interceptor';
 
 export interface ChatCommandOptions {
   /** `/name`, lower case. */
@@ -41,6 +42,20 @@ export const ChatCommand = (options: ChatCommandOptions): MethodDecorator =>
 
 /** Declares the handler for plain text (not a command). At most one module provides it. */
 export const ChatFallback = (): MethodDecorator => SetMetadata(CHAT_FALLBACK, true);
+
+/** What an interceptor sees: a reaction, or a text that quotes an earlier message. */
+export interface InterceptContext {
+  message: InboundMessage;
+  conversation: Conversation;
+  conversationKey: string;
+}
+
+/**
+ * Offered every reaction and every text that quotes a message, before commands and prompts, at
+ * once (never behind a turn): `(context) => string | null | undefined`. Undefined: not mine;
+ * null: handled, nothing to say; a string: handled, and the answer.
+ */
+export const ChatInterceptor = (): MethodDecorator => SetMetadata(CHAT_INTERCEPTOR, true);
 
 /** Contributes lines to /status, in ascending `order`: `(context) => string | string[]`. */
 export const StatusPart = (order: number): MethodDecorator => SetMetadata(STATUS_PART, order);

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
-import { conversationKey } from '../../common/conversations';
+import { Conversation, conversationKey } from '../../common/conversations';
 import type { InboundMessage, InboundText } from '../signal';
 import { errorLabel, failureAnswer } from './chat-answers';
-import { ChatContext } from './chat-command.decorator';
+import { ChatContext, InterceptContext } from './chat-command.decorator';
 import { ChatReplies } from './chat-replies';
 import { parseCommand } from './command-parser';
 import { CommandRegistry } from './command-registry.service';
@@ -39,7 +39,11 @@ export class CommandDispatcher {
   }
 
   async handle(message: InboundMessage): Promise<HandleOutcome> {
-    if (message.type !== 'text') return 'handled'; // reactions answer approvals, not built yet
+    if (message.type === 'reaction' || message.quote) {
+      const intercepted = await this.intercept(message);
+      if (intercepted) return intercepted;
+      if (message.type === 'reaction') return 'handled'; // a reaction nobody wants
+    }
     const command = parseCommand(message.text);
     if (command && this.registry.find(command.name)?.priority) return this.execute(message);
     return this.queues.run(conversationKey(message.conversation), () => this.execute(message));
@@ -62,11 +66,37 @@ export class CommandDispatcher {
     try {
       answer = await this.run(command?.name, context);
     } catch (error) {
-      this.answerFailure(context, command?.name, error);
+      const what = command?.name ?? `“${preview(message.text)}”`;
+      this.answerFailure(message.conversation, what, error);
       return 'failed';
     }
     if (answer) this.replies.enqueue({ to: message.conversation, body: answer, kind: 'reply' });
     return 'handled';
+  }
+
+  /** Offers the message to the interceptors, in order; the first that claims it answers. */
+  private async intercept(message: InboundMessage): Promise<HandleOutcome | undefined> {
+    const context: InterceptContext = {
+      message,
+      conversation: message.conversation,
+      conversationKey: conversationKey(message.conversation),
+    };
+    for (const interceptor of this.registry.interceptors) {
+      let answer: unknown;
+      try {
+        answer = await interceptor(context);
+      } catch (error) {
+        const what = message.type === 'text' ? `“${preview(message.text)}”` : 'your reaction';
+        this.answerFailure(context.conversation, what, error);
+        return 'failed';
+      }
+      if (answer === undefined) continue;
+      if (typeof answer === 'string' && answer) {
+        this.replies.enqueue({ to: message.conversation, body: answer, kind: 'reply' });
+      }
+      return 'handled';
+    }
+    return undefined;
   }
 
   private async run(name: string | undefined, context: ChatContext): Promise<string | undefined> {
@@ -75,18 +105,17 @@ export class CommandDispatcher {
     return command ? command.run(context) : unknownCommand(name, this.registry);
   }
 
-  private answerFailure(context: ChatContext, name: string | undefined, error: unknown): void {
+  private answerFailure(to: Conversation, what: string, error: unknown): void {
     const label = errorLabel(error);
     this.failures.inc({ error: label });
     this.logger.error({
       msg: 'handling a message failed; answered and kept for /retry',
-      command: name ?? 'prompt',
+      command: what.startsWith('/') ? what : 'message',
       error: label,
       cause: error instanceof Error ? error.message : String(error),
     });
-    const what = name ?? `“${preview(context.message.text)}”`;
     this.replies.enqueue({
-      to: context.conversation,
+      to,
       body: failureAnswer(error, what),
       kind: 'error',
     });

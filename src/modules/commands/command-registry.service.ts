@@ -3,6 +3,8 @@ import { DiscoveredMethod, MethodDiscovery } from '../../common/discovery';
 import {
   CHAT_COMMAND,
   CHAT_FALLBACK,
+  CHAT_INTERCEPTOR,
+  InterceptContext,
   ChatAnswer,
   ChatCommandOptions,
   ChatContext,
@@ -43,6 +45,7 @@ export class CommandRegistry implements OnModuleInit {
   private readonly commands = new Map<string, RegisteredCommand>();
   private fallbackHandler: ChatHandler = () => NO_SESSION_ANSWER;
   private parts: RegisteredStatusPart[] = [];
+  private intercepts: ((context: InterceptContext) => unknown)[] = [];
 
   constructor(private readonly discovery: MethodDiscovery) {}
 
@@ -55,6 +58,9 @@ export class CommandRegistry implements OnModuleInit {
       );
     }
     if (fallbacks[0]) this.fallbackHandler = asHandler(fallbacks[0]);
+    this.intercepts = this.discovery
+      .find<true>(CHAT_INTERCEPTOR)
+      .map((found) => (context: InterceptContext) => found.call(context));
     this.parts = this.discovery
       .find<number>(STATUS_PART)
       .map((found) => ({
@@ -76,6 +82,11 @@ export class CommandRegistry implements OnModuleInit {
 
   get fallback(): ChatHandler {
     return this.fallbackHandler;
+  }
+
+  /** Handlers offered reactions and quoting texts first. */
+  get interceptors(): readonly ((context: InterceptContext) => unknown)[] {
+    return this.intercepts;
   }
 
   get statusParts(): readonly RegisteredStatusPart[] {

@@ -24,6 +24,8 @@ export interface NewOutboxRow {
   body: string;
   kind: OutboxKind;
   turnKey: string | null;
+  /** Edit this sent message (by Signal timestamp) rather than send a new one. */
+  editOf?: number | null;
   at: string;
 }
 
@@ -52,7 +54,7 @@ export class OutboxRepository {
     const enclosed = this.sqlite.inTransaction;
     let replaced = 0;
     const id = this.sqlite.transaction(() => {
-      let editOf: number | null = null;
+      let editOf: number | null = row.editOf ?? null;
       if (row.kind === 'progress' && row.turnKey) {
         replaced = this.sqlite
           .prepare(

@@ -16,6 +16,8 @@ export interface OutgoingMessage {
   turnKey?: string;
   /** Sent before everything else waiting (catch-up summaries after a reconnect). */
   urgent?: boolean;
+  /** Replaces the sent message with this Signal timestamp (a Signal edit) instead of a new one. */
+  editOf?: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export class OutboxService implements ChatReplies {
       body: message.body,
       kind: message.kind,
       turnKey: message.turnKey ?? null,
+      editOf: message.editOf ?? null,
       priority: message.urgent ? 0 : 1,
       at: this.clock.nowIso(),
     });

@@ -6,7 +6,7 @@ export class AgentAndApprovals1764338800000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "approvals" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "session_id" varchar NOT NULL, "conversation_key" varchar NOT NULL, "turn_key" varchar NOT NULL, "tool_name" varchar NOT NULL, "input" text NOT NULL, "high_risk" boolean NOT NULL DEFAULT (0), "state" varchar NOT NULL, "reason" text, "created_at" varchar NOT NULL, "decided_at" varchar)`,
+      `CREATE TABLE "approvals" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "session_id" varchar NOT NULL, "conversation_key" varchar NOT NULL, "turn_key" varchar NOT NULL, "tool_name" varchar NOT NULL, "input" text NOT NULL, "high_risk" boolean NOT NULL DEFAULT (0), "state" varchar NOT NULL, "reason" text, "created_at" varchar NOT NULL, "decided_at" varchar, "outbox_id" integer, "message" text NOT NULL DEFAULT (''), "message_timestamp" integer)`,
     );
     await queryRunner.query(
       `CREATE INDEX "idx_approvals_pending" ON "approvals" ("state", "conversation_key") `,

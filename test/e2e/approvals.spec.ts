@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentTestApp, createAgentApp, untilAgent } from '../utils/agent-harness';
+import { OWNER, STRANGER } from '../utils/signal-harness';
+import { BOT_ACCOUNT } from '../utils/test-config';
+
+const texts = (t: AgentTestApp) =>
+  t.sim.sent.filter((s) => s.editTimestamp === null).map((s) => s.message);
+/** The Signal timestamp of the question of approval `id`. */
+const question = (t: AgentTestApp, id: number) =>
+  t.sim.sent.find((s) => s.message.startsWith(`Approval ${id} `))?.timestamp as number;
+const bash = (command: string) => ({ name: 'Bash', input: { command } });
+
+describe('answering approvals from the phone (real Claude Code CLI)', () => {
+  let t: AgentTestApp;
+  afterEach(() => t.close());
+
+  it('three tool calls in one reply and /approve all: all three run, nothing more is asked that turn', async () => {
+    t = await createAgentApp();
+    t.model.reply(
+      { tools: [bash('touch a'), bash('touch b'), bash('touch c')] },
+      { tools: [bash('touch d')] },
+      { text: 'Made four files.' },
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: 'make files' });
+    await untilAgent(() => texts(t).length === 2, 'the first approval');
+    t.sim.phoneSends({ from: OWNER, text: '/approve all' });
+    await untilAgent(() => texts(t).includes('Made four files.'), 'the result');
+    expect(texts(t).filter((m) => m.startsWith('Approval '))).toHaveLength(1);
+    expect(texts(t)[2]).toBe('Approved 1.');
+    for (const f of ['a', 'b', 'c', 'd']) expect(existsSync(join(t.project, f))).toBe(true);
+  });
+
+  it('/always for "npm test": npm test then runs unasked, while rm -rf build still asks (and is high risk)', async () => {
+    t = await createAgentApp();
+    t.model.reply({ tools: [bash('npm test')] }, { text: 'first done' });
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: 'run the tests' });
+    await untilAgent(() => texts(t).length === 2, 'the approval');
+    t.sim.phoneSends({ from: OWNER, text: '/always' });
+    await untilAgent(() => texts(t).includes('first done'), 'the first turn');
+    expect(texts(t)[2]).toBe('Approved 1. From now on this session allows Bash(npm test:*).');
+    t.model.reply({ tools: [bash('npm test')] }, { tools: [bash('rm -rf build')] });
+    t.sim.phoneSends({ from: OWNER, text: 'again, then clean' });
+    await untilAgent(
+      () => texts(t).some((m) => m.startsWith('Approval 2 ')),
+      'the second approval',
+    );
+    expect(texts(t).at(-1)).toBe(
+      'Approval 2 — Bash in demo\nRun: rm -rf build\n⚠️ High risk: only /approve 2 typed out approves this.\nAnswer /approve 2 or /reject 2 [reason].',
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/reject' });
+    await untilAgent(() => texts(t).includes('Rejected 2.'), 'the rejection');
+  });
+
+  it('a "yes" quoting the question approves it, a 👍 on it too, and each question then reads as approved', async () => {
+    t = await createAgentApp();
+    t.model.reply(
+      { tools: [bash('touch one')] },
+      { tools: [bash('touch two')] },
+      { text: 'Both done.' },
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: 'make two files' });
+    await untilAgent(() => question(t, 1) !== undefined, 'the first question');
+    t.sim.phoneSends({
+      from: OWNER,
+      text: 'yes',
+      quote: { timestamp: question(t, 1), author: BOT_ACCOUNT },
+    });
+    await untilAgent(() => question(t, 2) !== undefined, 'the second question');
+    t.sim.phoneReacts({
+      from: STRANGER, // not an owner: does nothing
+      emoji: '👍',
+      targetTimestamp: question(t, 2),
+      targetAuthor: BOT_ACCOUNT,
+    });
+    t.sim.phoneReacts({
+      from: OWNER,
+      emoji: '👍',
+      targetTimestamp: question(t, 2),
+      targetAuthor: BOT_ACCOUNT,
+    });
+    await untilAgent(() => texts(t).includes('Both done.'), 'the result');
+    expect(texts(t).filter((m) => m.startsWith('Approved'))).toEqual([
+      'Approved 1.',
+      'Approved 2.',
+    ]);
+    await expect(t.inbound('unauthorized')).resolves.toBe(1);
+    await untilAgent(
+      () => t.sim.sent.filter((s) => s.editTimestamp !== null).length === 2,
+      'both questions edited',
+    );
+    const edited = t.sim.sent.filter((s) => s.editTimestamp !== null);
+    expect(edited.map((s) => s.editTimestamp)).toEqual([question(t, 1), question(t, 2)]);
+    expect(edited.map((s) => s.message.split('\n').at(-1))).toEqual([
+      '✅ Approved.',
+      '✅ Approved.',
+    ]);
+  });
+
+  it('rm -rf build is not approved by /approve all or 👍, only by /approve <id>', async () => {
+    t = await createAgentApp();
+    t.model.reply({ tools: [bash('rm -rf build')] }, { text: 'Cleaned.' });
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: 'clean up' });
+    await untilAgent(() => question(t, 1) !== undefined, 'the question');
+    t.sim.phoneSends({ from: OWNER, text: '/approve all' });
+    t.sim.phoneReacts({
+      from: OWNER,
+      emoji: '👍',
+      targetTimestamp: question(t, 1),
+      targetAuthor: BOT_ACCOUNT,
+    });
+    t.sim.phoneSends({ from: OWNER, text: '/approve' });
+    await untilAgent(() => texts(t).length === 5, 'three refusals');
+    const refusal = 'Approval 1 is high risk: only /approve 1 typed out approves it.';
+    expect(texts(t).slice(2)).toEqual([refusal, refusal, refusal]);
+    t.sim.phoneSends({ from: OWNER, text: '/approve 1' });
+    await untilAgent(() => texts(t).includes('Cleaned.'), 'the result');
+    expect(texts(t)[5]).toBe('Approved 1.');
+  });
+});
