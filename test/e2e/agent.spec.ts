@@ -75,6 +75,34 @@ describe('agent turns with the real Claude Code CLI', () => {
     expect(session.agentPid).toBeNull();
   });
 
+  it('an Edit is asked with a unified diff of the change, and runs once approved', async () => {
+    t = await createAgentApp();
+    const file = join(t.project, 'app.ts');
+    writeFileSync(file, 'const a = 1;\nconst b = 2;\nexport const sum = a + b;\n');
+    t.model.reply(
+      {
+        tools: [
+          {
+            name: 'Edit',
+            input: { file_path: file, old_string: 'const b = 2;', new_string: 'const b = 3;' },
+          },
+        ],
+      },
+      { text: 'Changed b.' },
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: 'set b to 3' });
+    await untilAgent(() => texts(t).length === 2, 'the approval');
+    expect(texts(t)[1]).toBe(
+      `Approval 1 — Edit in demo\nEdit app.ts:\n@@ -1,3 +1,3 @@\n const a = 1;\n-const b = 2;\n+const b = 3;\n export const sum = a + b;\n${ANSWER(1)}`,
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/approve 1' });
+    await untilAgent(() => texts(t).includes('Changed b.'), 'the result');
+    expect(readFileSync(file, 'utf8')).toBe(
+      'const a = 1;\nconst b = 3;\nexport const sum = a + b;\n',
+    );
+  });
+
   it('/reject <id> too risky: the agent receives "too risky" and the file is untouched', async () => {
     t = await createAgentApp();
     const file = join(t.project, 'hello.txt');

@@ -16,8 +16,19 @@ export function describeToolCall(
   switch (toolName) {
     case 'Bash':
       return `Run: ${String(input.command ?? '')}`;
-    case 'Edit':
-      return `Edit ${shown}:\n${diff(shown, String(input.old_string ?? ''), String(input.new_string ?? ''))}`;
+    case 'Edit': {
+      const before = String(input.old_string ?? '');
+      const after = String(input.new_string ?? '');
+      const current = path ? readIfFile(resolve(projectPath, path)) : undefined;
+      // Against the whole file when it is there: real line numbers and a little context.
+      if (current !== undefined && current.includes(before)) {
+        const changed = input.replace_all
+          ? current.split(before).join(after)
+          : current.replace(before, () => after);
+        return `Edit ${shown}:\n${diff(shown, current, changed)}`;
+      }
+      return `Edit ${shown}:\n${diff(shown, before, after)}`;
+    }
     case 'MultiEdit': {
       const edits = Array.isArray(input.edits) ? (input.edits as Record<string, unknown>[]) : [];
       const hunks = edits.map((e) =>
@@ -67,6 +78,14 @@ export function approvalMessage(options: {
   return lines.join('\n');
 }
 
+function readIfFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function displayPath(path: string, projectPath: string): string {
   const rel = relative(projectPath, resolve(projectPath, path));
   return rel.startsWith('..') ? path : rel;
@@ -84,10 +103,16 @@ function diff(name: string, before: string, after: string): string {
       context: 2,
     },
   );
-  // Drop the "=====" and "---/+++" header lines: the path is already in the first line.
-  const body = patch
-    .split('\n')
-    .filter((line, i) => i > 2 && line !== '\\ No newline at end of file');
+  // Everything before the first hunk is header (the path is already in the first line).
+  const lines = patch.split('\n');
+  const body = lines
+    .slice(
+      Math.max(
+        0,
+        lines.findIndex((line) => line.startsWith('@@')),
+      ),
+    )
+    .filter((line) => line !== '\\ No newline at end of file');
   return clip(body.join('\n').trimEnd());
 }
 
