@@ -43,6 +43,8 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+jest.setTimeout(60_000); // the real CLI starts in about a second, on a loaded CI machine slower
+
 describe('agent turns with the real Claude Code CLI', () => {
   let t: AgentTestApp;
   afterEach(() => t.close());
@@ -253,6 +255,68 @@ describe('agent turns with the real Claude Code CLI', () => {
     expect(texts(t)[1]).toBe('One of two.'); // no approval was asked
     expect(existsSync(join(t.project, 'allowed'))).toBe(true);
     expect(existsSync(join(t.project, 'denied'))).toBe(false);
+  });
+
+  it('/mode edits: an Edit runs without asking while a Bash command still asks; the mode shows in /status', async () => {
+    t = await createAgentApp();
+    const file = join(t.project, 'notes.md');
+    writeFileSync(file, 'old\n');
+    t.model.reply(
+      {
+        tools: [{ name: 'Edit', input: { file_path: file, old_string: 'old', new_string: 'new' } }],
+      },
+      // (acceptEdits also lets plain file commands like touch through; a build command asks)
+      { tools: [{ name: 'Bash', input: { command: 'npm test' } }] },
+      { text: 'Edited, and ran it.' },
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: '/mode edits' });
+    t.sim.phoneSends({ from: OWNER, text: 'edit and run' });
+    await untilAgent(() => texts(t).some((m) => m.startsWith('Approval 1 ')), 'the approval');
+    expect(texts(t).slice(1)).toEqual([
+      'Mode here: edits.',
+      `Approval 1 — Bash in demo\nRun: npm test\n${ANSWER(1)}`,
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe('new\n'); // the edit ran unasked
+    t.sim.phoneSends({ from: OWNER, text: '/approve' });
+    await untilAgent(() => texts(t).includes('Edited, and ran it.'), 'the result');
+    t.sim.phoneSends({ from: OWNER, text: '/status' });
+    await untilAgent(() => texts(t).at(-1)?.startsWith('Signal:') === true, 'the status');
+    expect(texts(t).at(-1)).toContain('\nSession here: demo, active, mode edits\n');
+  });
+
+  it('/mode plan: the plan arrives as an approval, and nothing is written before it is approved', async () => {
+    t = await createAgentApp();
+    const file = join(t.project, 'planned.txt');
+    t.model.reply(
+      { text: '1. Create planned.txt', tools: [{ name: 'ExitPlanMode', input: {} }] },
+      { tools: [{ name: 'Write', input: { file_path: file, content: 'as planned\n' } }] },
+      { text: 'Carried out the plan.' },
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: '/mode plan' });
+    t.sim.phoneSends({ from: OWNER, text: 'plan a file' });
+    await untilAgent(() => texts(t).some((m) => m.startsWith('Approval 1 ')), 'the plan');
+    expect(texts(t).at(-1)).toBe(
+      `Approval 1 — ExitPlanMode in demo\nThe plan (approving it lets Claude carry it out):\n1. Create planned.txt\n${ANSWER(1)}`,
+    );
+    expect(existsSync(file)).toBe(false);
+    t.sim.phoneSends({ from: OWNER, text: '/approve' });
+    await untilAgent(() => texts(t).some((m) => m.startsWith('Approval 2 ')), 'the write');
+    expect(existsSync(file)).toBe(false);
+    t.sim.phoneSends({ from: OWNER, text: '/approve' });
+    await untilAgent(() => texts(t).includes('Carried out the plan.'), 'the result');
+    expect(readFileSync(file, 'utf8')).toBe('as planned\n');
+  });
+
+  it('/mode refuses bypassing permissions', async () => {
+    t = await createAgentApp();
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: '/mode bypass' });
+    await untilAgent(() => texts(t).length === 2, 'the answer');
+    expect(texts(t)[1]).toBe(
+      'Bypassing permissions is not allowed from the phone: every change is either asked or covered by a rule you chose.',
+    );
   });
 
   it('/new outside the project roots is refused with a clear answer', async () => {

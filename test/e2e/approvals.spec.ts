@@ -11,6 +11,8 @@ const question = (t: AgentTestApp, id: number) =>
   t.sim.sent.find((s) => s.message.startsWith(`Approval ${id} `))?.timestamp as number;
 const bash = (command: string) => ({ name: 'Bash', input: { command } });
 
+jest.setTimeout(60_000); // the real CLI starts in about a second, on a loaded CI machine slower
+
 describe('answering approvals from the phone (real Claude Code CLI)', () => {
   let t: AgentTestApp;
   afterEach(() => t.close());

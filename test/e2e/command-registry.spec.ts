@@ -70,7 +70,7 @@ describe('command registry', () => {
     t.sim.phoneSends({ from: OWNER, text: '/help weather' });
     await waitFor(() => t.sim.sent.length === 3, 'three answers');
     const help = HELP_TEXT.split('\n');
-    help.splice(14, 0, '/weather <city>: the weather somewhere');
+    help.splice(15, 0, '/weather <city>: the weather somewhere');
     expect(t.sim.sent.map((s) => s.message)).toEqual([
       'Sunny in Lisbon.',
       help.join('\n'),
@@ -91,6 +91,7 @@ describe('command registry', () => {
         ['/captcha', 'CaptchaCommand.captcha', false],
         ['/end', 'SessionCommands.end', false],
         ['/help', 'CoreCommands.help', false],
+        ['/mode', 'SessionCommands.mode', false],
         ['/new', 'SessionCommands.create', false],
         ['/pause', 'SessionCommands.pause', false],
         ['/reject', 'ApprovalCommands.reject', true],

@@ -6,6 +6,7 @@ export const HELP_TEXT = [
   '/captcha signalcaptcha://…: lift a Signal rate limit that asks for a captcha',
   '/end: end this conversation’s session for good',
   '/help [command]: this list, or how to use one command',
+  '/mode [ask|edits|plan]: how much Claude may do without asking, for this session',
   '/new <project> [first prompt]: start a Claude Code session in a project folder',
   '/pause: pause this conversation’s session (stops a running turn)',
   '/reject [id] [reason]: refuse the tool call waiting for approval; the reason goes to Claude',

@@ -30,6 +30,8 @@ export interface TurnRequest {
 export type AgentEvent =
   | { type: 'init'; sessionId: string }
   | { type: 'tool'; name: string; input: Record<string, unknown> }
+  /** What the agent said (its plan, in plan mode). */
+  | { type: 'text'; text: string }
   | { type: 'retry'; attempt: number; maxRetries: number; status: number | null }
   | {
       type: 'result';

@@ -127,9 +127,17 @@ function toEvent(message: SDKMessage): AgentEvent | undefined {
       }
       return undefined;
     case 'assistant': {
-      const content = message.message.content as { type: string; name?: string; input?: unknown }[];
+      const content = message.message.content as {
+        type: string;
+        name?: string;
+        input?: unknown;
+        text?: string;
+      }[];
       const tool = content.find((block) => block.type === 'tool_use');
-      if (!tool) return undefined;
+      if (!tool) {
+        const text = content.find((block) => block.type === 'text')?.text;
+        return text ? { type: 'text', text } : undefined;
+      }
       return {
         type: 'tool',
         name: tool.name ?? 'tool',

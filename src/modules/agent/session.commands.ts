@@ -1,7 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { ChatCommand, ChatContext, ChatFallback, StatusPart } from '../commands';
 import { Session, SessionsService } from '../sessions';
-import { TurnService } from './turn.service';
+import { PermissionMode } from './agent-runner.port';
+import { modeOf, TurnService } from './turn.service';
+
+/** What the owner types, and the agent's name for it. */
+const MODES: Record<string, PermissionMode> = {
+  ask: 'default',
+  edits: 'acceptEdits',
+  plan: 'plan',
+};
+const MODE_NAMES: Record<PermissionMode, string> = {
+  default: 'ask',
+  acceptEdits: 'edits',
+  plan: 'plan',
+};
 
 const LISTED = 10;
 
@@ -129,9 +142,38 @@ export class SessionCommands {
     return ahead > 0 ? `Queued: ${ahead} ahead.` : undefined;
   }
 
+  @ChatCommand({
+    name: '/mode',
+    args: '[ask|edits|plan]',
+    summary: 'how much Claude may do without asking, for this session',
+    usage:
+      'ask: every change and command is asked (the default). edits: file edits run without asking, commands still ask. plan: Claude only reads and plans; its plan arrives as an approval, and approving it lets it carry the plan out. Bypassing permissions is not offered. Kept across restarts; applies from the next turn.',
+  })
+  async mode({ args, conversationKey }: ChatContext): Promise<string> {
+    const session = this.sessions.current(conversationKey);
+    if (!session) return 'No session here. Start one with /new <project>.';
+    const wanted = args.trim().toLowerCase();
+    if (!wanted)
+      return `Mode here: ${MODE_NAMES[modeOf(session)]}. /mode ask|edits|plan changes it.`;
+    if (wanted === 'bypass' || wanted === 'bypasspermissions') {
+      return 'Bypassing permissions is not allowed from the phone: every change is either asked or covered by a rule you chose.';
+    }
+    const mode = MODES[wanted];
+    if (!mode) return 'Modes: ask, edits, plan. /help mode explains them.';
+    await this.sessions.updateContext(session.id, { permissionMode: mode });
+    return `Mode here: ${wanted}${this.turns.isRunning(session.id) ? ' (from the next turn)' : ''}.`;
+  }
+
   @StatusPart(50)
-  running(): string {
-    return `Turns running: ${this.turns.runningCount}`;
+  running({ conversationKey }: ChatContext): string[] {
+    const lines = [`Turns running: ${this.turns.runningCount}`];
+    const session = this.sessions.current(conversationKey);
+    if (session) {
+      lines.push(
+        `Session here: ${projectName(session)}, ${session.status.toLowerCase()}, mode ${MODE_NAMES[modeOf(session)]}`,
+      );
+    }
+    return lines;
   }
 }
 

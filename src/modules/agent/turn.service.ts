@@ -8,8 +8,10 @@ import {
   AgentEvent,
   AgentRun,
   AgentRunner,
-  PermissionAsk,
+  PERMISSION_MODES,
   PermissionAnswer,
+  PermissionAsk,
+  PermissionMode,
 } from './agent-runner.port';
 import { TurnOutcome, TurnReporter } from './turn-reporter';
 
@@ -28,6 +30,8 @@ interface Running {
   /** Approvals the turn is waiting for: silence then is not idleness. */
   asking: number;
   expiredApproval: boolean;
+  /** The agent's latest words: in plan mode, the plan its ExitPlanMode asks to carry out. */
+  lastText?: string;
   timers: Timer[];
   done: Promise<void>;
 }
@@ -153,7 +157,7 @@ export class TurnService implements BeforeApplicationShutdown {
       prompt: turn.job.prompt,
       cwd: session.projectPath,
       resume,
-      permissionMode: 'default',
+      permissionMode: modeOf(session),
       askPermission: (ask) => this.ask(turn, session, ask),
     });
     turn.run = run;
@@ -167,6 +171,7 @@ export class TurnService implements BeforeApplicationShutdown {
           this.sessions.setAgentPid(session.id, run.pid);
           pidRecorded = true;
         }
+        if (event.type === 'text') turn.lastText = event.text;
         if (event.type === 'init')
           await this.sessions.setAgentSessionId(session.id, event.sessionId);
         if (event.type === 'tool') await this.reporter.tool(session.id, event.name, event.input);
@@ -223,6 +228,7 @@ export class TurnService implements BeforeApplicationShutdown {
         projectPath: session.projectPath,
         toolName: ask.toolName,
         input: ask.input,
+        said: turn.lastText,
         signal: ask.signal,
       })
       .then((outcome) => {
@@ -305,6 +311,12 @@ export class TurnService implements BeforeApplicationShutdown {
     const current = await this.sessions.get(session.id);
     if (current.status === 'ACTIVE') await this.sessions.transition(session.id, 'PAUSED', 'ACTIVE');
   }
+}
+
+/** The session's permission mode, as `/mode` left it (default: ask). */
+export function modeOf(session: Session): PermissionMode {
+  const mode = session.context.permissionMode;
+  return PERMISSION_MODES.includes(mode as PermissionMode) ? (mode as PermissionMode) : 'default';
 }
 
 function retryNotice(event: Extract<AgentEvent, { type: 'retry' }>): string {

@@ -10,12 +10,15 @@ export function describeToolCall(
   toolName: string,
   input: Record<string, unknown>,
   projectPath: string,
+  said?: string,
 ): string {
   const path = typeof input.file_path === 'string' ? input.file_path : undefined;
   const shown = path ? displayPath(path, projectPath) : '';
   switch (toolName) {
     case 'Bash':
       return `Run: ${String(input.command ?? '')}`;
+    case 'ExitPlanMode':
+      return `The plan (approving it lets Claude carry it out):\n${clip(String(input.plan ?? said ?? '(not stated)'))}`;
     case 'Edit': {
       const before = String(input.old_string ?? '');
       const after = String(input.new_string ?? '');

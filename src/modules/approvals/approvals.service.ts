@@ -19,6 +19,8 @@ export interface ApprovalAsk {
   projectPath: string;
   toolName: string;
   input: Record<string, unknown>;
+  /** What the agent said last (shown with a plan, which ExitPlanMode itself does not carry). */
+  said?: string;
   /** Aborts when the turn is interrupted: the question is withdrawn. */
   signal: AbortSignal;
 }
@@ -120,7 +122,7 @@ export class ApprovalsService {
       id,
       project: ask.projectPath.split('/').pop() ?? ask.projectPath,
       toolName: ask.toolName,
-      description: describeToolCall(ask.toolName, ask.input, ask.projectPath),
+      description: describeToolCall(ask.toolName, ask.input, ask.projectPath, ask.said),
       highRisk: verdict.highRisk,
     });
     this.messages.ask(id, ask.conversation, body);
