@@ -10,6 +10,7 @@ export interface FakeTurn {
   request: TurnRequest;
   /** Ends the turn with a success result whose text is `text`. */
   finish(text: string): void;
+  finished: boolean;
   interrupted: boolean;
 }
 
@@ -30,7 +31,12 @@ export class FakeAgentRunner extends AgentRunner {
     const turn: FakeTurn = {
       request,
       interrupted: false,
-      finish: (text) => push(result(true, text)),
+      finished: false,
+      finish: (text) => {
+        if (turn.finished || turn.interrupted) return;
+        turn.finished = true;
+        push(result(true, text));
+      },
     };
     this.turns.push(turn);
     let done = false;
@@ -54,6 +60,7 @@ export class FakeAgentRunner extends AgentRunner {
       },
       whenExited: Promise.resolve(),
       interrupt: async () => {
+        if (turn.finished || turn.interrupted) return;
         turn.interrupted = true;
         push(result(false, ''));
       },
