@@ -1,11 +1,18 @@
 import 'reflect-metadata';
+import { agentBench } from './agent.bench';
 import { BenchResult, BenchSuite, round } from './harness';
 import { inboundBench } from './inbound.bench';
 import { outboxBench } from './outbox.bench';
 import { sessionsBench } from './sessions.bench';
 import { storageBaseline } from './storage.bench';
 
-const SUITES: BenchSuite[] = [storageBaseline, sessionsBench, inboundBench, outboxBench];
+const SUITES: BenchSuite[] = [
+  storageBaseline,
+  sessionsBench,
+  inboundBench,
+  outboxBench,
+  agentBench,
+];
 
 /**
  * `npm run bench [-- --json] [-- --only NAME]`: runs every suite and prints one figure a line,
