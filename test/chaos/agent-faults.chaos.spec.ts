@@ -2,21 +2,11 @@ import { join } from 'node:path';
 import { AgentEnvironment } from '../../src/modules/agent';
 import { SessionsService } from '../../src/modules/sessions';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
-import { untilAgent } from '../utils/agent-harness';
+import { untilAgent, phoneTexts, pidAlive } from '../utils/agent-harness';
 import { mkdirSync } from 'node:fs';
 
 const FAKE = join(__dirname, '..', 'fixtures', 'agent', 'fake-claude.js');
-const texts = (t: SignalTestApp) =>
-  t.sim.sent.filter((s) => s.editTimestamp === null).map((s) => s.message);
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const texts = phoneTexts;
 
 /** The daemon with a fake agent (same protocol as Claude Code) that misbehaves as told. */
 async function withFakeAgent(mode: string): Promise<SignalTestApp> {

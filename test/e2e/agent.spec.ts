@@ -1,14 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionsService } from '../../src/modules/sessions';
-import { AgentTestApp, createAgentApp, untilAgent } from '../utils/agent-harness';
+import {
+  AgentTestApp,
+  createAgentApp,
+  untilAgent,
+  phoneTexts,
+  pidAlive,
+} from '../utils/agent-harness';
 import { OWNER } from '../utils/signal-harness';
 
 const ANSWER = (id: number) =>
   `Answer /approve ${id} or /reject ${id} [reason], 👍 or 👎 (or reply yes/no), /approve all for the rest of this turn, /always ${id} for this session.`;
-/** New messages the phone got (edits of earlier ones left out). */
-const texts = (t: AgentTestApp) =>
-  t.sim.sent.filter((s) => s.editTimestamp === null).map((s) => s.message);
+const texts = phoneTexts;
 /** Edits of earlier messages: [the edited message's text as first sent, the new text]. */
 const edits = (t: AgentTestApp) =>
   t.sim.sent
@@ -32,15 +36,6 @@ function lastToolResults(t: AgentTestApp): string[] {
         ? b.content
         : (b.content as { text?: string }[]).map((c) => c.text ?? '').join(''),
     );
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 jest.setTimeout(60_000); // the real CLI starts in about a second, on a loaded CI machine slower

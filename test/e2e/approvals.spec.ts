@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentTestApp, createAgentApp, untilAgent } from '../utils/agent-harness';
+import { AgentTestApp, createAgentApp, untilAgent, phoneTexts } from '../utils/agent-harness';
 import { OWNER, STRANGER } from '../utils/signal-harness';
 import { BOT_ACCOUNT } from '../utils/test-config';
 
-const texts = (t: AgentTestApp) =>
-  t.sim.sent.filter((s) => s.editTimestamp === null).map((s) => s.message);
+const texts = phoneTexts;
 /** The Signal timestamp of the question of approval `id`. */
 const question = (t: AgentTestApp, id: number) =>
   t.sim.sent.find((s) => s.message.startsWith(`Approval ${id} `))?.timestamp as number;

@@ -73,3 +73,18 @@ export async function untilAgent(
   }
   throw new Error(`gave up waiting for ${what}`);
 }
+
+/** New messages the phone got, edits of earlier ones left out. */
+export function phoneTexts(t: SignalTestApp): string[] {
+  return t.sim.sent.filter((s) => s.editTimestamp === null).map((s) => s.message);
+}
+
+/** Whether a process with this pid is alive. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
