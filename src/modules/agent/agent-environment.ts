@@ -10,14 +10,19 @@ import { AppConfig } from '../../common/config';
  */
 @Injectable()
 export class AgentEnvironment {
+  private tmp?: string;
+
   constructor(private readonly config: AppConfig) {}
 
   variables(): Record<string, string | undefined> {
-    const tmp = join(this.config.dataDir, 'agent-tmp');
-    mkdirSync(tmp, { recursive: true });
+    // Made at the first turn, not at construction: the data folder is the database's to create.
+    if (!this.tmp) {
+      this.tmp = join(this.config.dataDir, 'agent-tmp');
+      mkdirSync(this.tmp, { recursive: true });
+    }
     return {
       ...process.env,
-      CLAUDE_CODE_TMPDIR: tmp,
+      CLAUDE_CODE_TMPDIR: this.tmp,
       CLAUDE_CODE_MAX_RETRIES: String(this.config.agent.maxRetries),
       CLAUDECODE: undefined, // a daemon started from inside Claude Code is not a nested session
     };

@@ -32,7 +32,10 @@ interface Running {
   expiredApproval: boolean;
   /** The agent's latest words: in plan mode, the plan its ExitPlanMode asks to carry out. */
   lastText?: string;
-  timers: Timer[];
+  /** The overall limit, the idle limit, and the escalation after an interrupt. */
+  limit?: Timer;
+  idle?: Timer;
+  kills: Timer[];
   done: Promise<void>;
 }
 
@@ -109,7 +112,7 @@ export class TurnService implements BeforeApplicationShutdown {
       turnKey: `${sessionId}:${++this.turnNo}`,
       asking: 0,
       expiredApproval: false,
-      timers: [],
+      kills: [],
       done: Promise.resolve(),
     };
     this.running.set(sessionId, turn);
@@ -118,7 +121,7 @@ export class TurnService implements BeforeApplicationShutdown {
         this.logger.error({ msg: 'turn failed', error: (error as Error).message });
       })
       .finally(() => {
-        for (const timer of turn.timers) timer.cancel();
+        for (const timer of [turn.limit, turn.idle, ...turn.kills]) timer?.cancel();
         this.approvals.turnEnded(turn.turnKey);
         this.running.delete(sessionId);
         this.next(sessionId);
@@ -248,25 +251,24 @@ export class TurnService implements BeforeApplicationShutdown {
 
   /** The idle and overall limits, on the injected clock. */
   private armTimers(turn: Running): void {
-    for (const timer of turn.timers) timer.cancel();
+    turn.limit?.cancel();
     const limit = this.config.agent.turnTimeoutMs;
-    turn.timers = [
-      this.clock.schedule(
-        () =>
-          this.halt(turn, {
-            outcome: 'timeout',
-            body: `Stopped: the turn ran longer than ${Math.round(limit / 60_000)} min.`,
-          }),
-        limit,
-      ),
-    ];
+    turn.limit = this.clock.schedule(
+      () =>
+        this.halt(turn, {
+          outcome: 'timeout',
+          body: `Stopped: the turn ran longer than ${Math.round(limit / 60_000)} min.`,
+        }),
+      limit,
+    );
     this.touch(turn);
   }
 
+  /** Restarts the idle limit: called on every event and every answered approval. */
   private touch(turn: Running): void {
     const idle = this.config.agent.idleTimeoutMs;
-    turn.timers[1]?.cancel();
-    turn.timers[1] = this.clock.schedule(() => {
+    turn.idle?.cancel();
+    turn.idle = this.clock.schedule(() => {
       if (turn.asking > 0) return this.touch(turn); // waiting for the phone is not idleness
       this.halt(turn, {
         outcome: 'timeout',
@@ -283,7 +285,7 @@ export class TurnService implements BeforeApplicationShutdown {
     if (!run) return;
     const grace = this.config.agent.stopGraceMs;
     void run.interrupt();
-    turn.timers.push(
+    turn.kills.push(
       this.clock.schedule(() => run.kill('SIGTERM'), grace),
       this.clock.schedule(() => run.kill('SIGKILL'), 2 * grace),
     );

@@ -145,12 +145,4 @@ export class ApprovalRepository {
       .all(reason, at)
       .map(toApproval);
   }
-
-  countPending(): number {
-    return (
-      this.sqlite
-        .prepare<[], { n: number }>(`SELECT count(*) AS n FROM approvals WHERE state = 'pending'`)
-        .get()?.n ?? 0
-    );
-  }
 }

@@ -183,10 +183,6 @@ export class ApprovalsService {
     return this.repository.pendingIn(conversation).map((a) => ({ id: a.id, highRisk: a.highRisk }));
   }
 
-  countPending(): number {
-    return this.repository.countPending();
-  }
-
   /** At boot: approvals left pending by a dead daemon can no longer be answered. */
   @OnBoot(BootPhase.Recovery)
   expireLeftovers(): number {

@@ -36,7 +36,7 @@ export function classifyTool(
   return { kind: 'ask', highRisk: isHighRisk(toolName, input, policy.projectPath) };
 }
 
-export function isHighRisk(
+function isHighRisk(
   toolName: string,
   input: Record<string, unknown>,
   projectPath: string,

@@ -32,7 +32,7 @@ export const CHAT_ERROR_ANSWERS: {
 const UNEXPECTED = 'something went wrong on my side (the daemon’s log has the details).';
 
 /** Why it failed, in plain words. */
-export function reasonFor(error: unknown): string {
+function reasonFor(error: unknown): string {
   if (error instanceof DomainError) {
     const byCode = CHAT_ERROR_ANSWERS[error.domain as ErrorDomain] as
       Record<string, string> | undefined;

@@ -4,7 +4,7 @@ import { BootPhase, OnBoot } from '../../common/boot';
 import { Clock } from '../../common/clock';
 import { Sqlite } from '../../common/database';
 import { maskIdentifier } from '../../common/logging';
-import { conversationFromKey } from '../../common/conversations';
+import { Conversation, conversationFromKey } from '../../common/conversations';
 import { OutboxService } from '../outbox';
 import { Session, SessionsService } from '../sessions';
 import { RecoveryRunRepository } from './recovery-run.repository';
@@ -58,7 +58,7 @@ export class RecoveryService {
   /** Each conversation hears which of its sessions were paused, and how to go on. */
   private tellOwners(sessions: Session[]): void {
     for (const session of sessions) {
-      let to;
+      let to: Conversation;
       try {
         to = conversationFromKey(session.conversationId);
       } catch {

@@ -56,11 +56,6 @@ export class ConnectionSupervisor implements OnApplicationShutdown {
     return this.connectedAt;
   }
 
-  /** Clock time of the last drop, if any (catch-up covers activity since then). */
-  get lastDisconnectedAt(): number | undefined {
-    return this.disconnectedAt;
-  }
-
   /** Connects now (the last boot step); from then on keeps the link up until shutdown. */
   @OnBoot(BootPhase.Connect)
   start(): void {
