@@ -12,6 +12,8 @@ import { OWNER } from '../utils/signal-harness';
 
 const ANSWER = (id: number) =>
   `Answer /approve ${id} or /reject ${id} [reason], 👍 or 👎 (or reply yes/no), /approve all for the rest of this turn, /always ${id} for this session.`;
+const PLAN_ANSWER = (id: number) =>
+  `Answer /approve ${id} to carry it out asking before each change, /approve ${id} edits to let file edits run unasked, or /reject ${id} [what to change]; 👍 or 👎 (or reply yes/no) work too.`;
 const texts = phoneTexts;
 /** Edits of earlier messages: [the edited message's text as first sent, the new text]. */
 const edits = (t: AgentTestApp) =>
@@ -293,7 +295,7 @@ describe('agent turns with the real Claude Code CLI', () => {
     t.sim.phoneSends({ from: OWNER, text: 'plan a file' });
     await untilAgent(() => texts(t).some((m) => m.startsWith('Approval 1 ')), 'the plan');
     expect(texts(t).at(-1)).toBe(
-      `Approval 1 — ExitPlanMode in demo\nThe plan (approving it lets Claude carry it out):\n1. Create planned.txt\n${ANSWER(1)}`,
+      `Approval 1 — ExitPlanMode in demo\nThe plan (approving it lets Claude carry it out):\n1. Create planned.txt\n${PLAN_ANSWER(1)}`,
     );
     expect(existsSync(file)).toBe(false);
     t.sim.phoneSends({ from: OWNER, text: '/approve' });
@@ -302,6 +304,48 @@ describe('agent turns with the real Claude Code CLI', () => {
     t.sim.phoneSends({ from: OWNER, text: '/approve' });
     await untilAgent(() => texts(t).includes('Carried out the plan.'), 'the result');
     expect(readFileSync(file, 'utf8')).toBe('as planned\n');
+  });
+
+  it('/mode plan then "/approve edits": the plan is carried out with its edits unasked, commands still asked, and the session stays in plan mode', async () => {
+    t = await createAgentApp();
+    const file = join(t.project, 'planned.txt');
+    t.model.reply(
+      { text: '1. Create planned.txt', tools: [{ name: 'ExitPlanMode', input: {} }] },
+      { tools: [{ name: 'Write', input: { file_path: file, content: 'as planned\n' } }] },
+      { tools: [{ name: 'Bash', input: { command: 'npm test' } }] },
+      { text: 'Carried out the plan.' },
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: '/mode plan' });
+    t.sim.phoneSends({ from: OWNER, text: 'plan a file' });
+    await untilAgent(() => texts(t).some((m) => m.startsWith('Approval 1 ')), 'the plan');
+    t.sim.phoneSends({ from: OWNER, text: '/approve edits' });
+    await untilAgent(() => texts(t).some((m) => m.startsWith('Approval 2 ')), 'the command');
+    expect(texts(t).slice(-2)).toEqual([
+      'Approved 1. Claude carries out the plan with file edits running unasked (for this turn).',
+      `Approval 2 — Bash in demo\nRun: npm test\n${ANSWER(2)}`,
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe('as planned\n'); // written without a question
+    t.sim.phoneSends({ from: OWNER, text: '/reject 2 not now' });
+    await untilAgent(() => texts(t).includes('Carried out the plan.'), 'the result');
+    t.sim.phoneSends({ from: OWNER, text: '/mode' });
+    await untilAgent(() => texts(t).at(-1)?.startsWith('Mode here') === true, 'the mode');
+    expect(texts(t).at(-1)).toBe('Mode here: plan. /mode ask|edits|plan changes it.');
+  });
+
+  it('"edits" on an approval that is not a plan is refused, and the approval still waits', async () => {
+    t = await createAgentApp();
+    t.model.reply({ tools: [{ name: 'Bash', input: { command: 'touch x.txt' } }] }, { text: 'ok' });
+    t.sim.phoneSends({ from: OWNER, text: '/new demo touch x' });
+    await untilAgent(() => texts(t).some((m) => m.startsWith('Approval 1 ')), 'the approval');
+    t.sim.phoneSends({ from: OWNER, text: '/approve 1 edits' });
+    await untilAgent(() => texts(t).length === 3, 'the answer');
+    expect(texts(t)[2]).toBe(
+      'Approval 1 is not a plan: "ask" and "edits" only choose how a plan is carried out.',
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/approve 1' });
+    await untilAgent(() => texts(t).includes('ok'), 'the result');
+    expect(existsSync(join(t.project, 'x.txt'))).toBe(true);
   });
 
   it('/mode refuses bypassing permissions', async () => {

@@ -2,7 +2,7 @@
 export const HELP_TEXT = [
   'Commands:',
   '/always [id]: approve, and allow that tool (a shell command by its prefix) for this session',
-  '/approve [id|all]: let the tool call waiting for approval run',
+  '/approve [id|all] [ask|edits]: let the tool call waiting for approval run',
   '/captcha signalcaptcha://…: lift a Signal rate limit that asks for a captcha',
   '/end: end this conversation’s session for good',
   '/help [command]: this list, or how to use one command',

@@ -12,7 +12,12 @@ export interface PermissionAsk {
 }
 
 export type PermissionAnswer =
-  | { behavior: 'allow'; updatedInput: Record<string, unknown> }
+  | {
+      behavior: 'allow';
+      updatedInput: Record<string, unknown>;
+      /** Switch the running agent to this mode (a plan approved to be carried out in it). */
+      mode?: PermissionMode;
+    }
   | { behavior: 'deny'; message: string; interrupt?: boolean };
 
 export interface TurnRequest {

@@ -1,9 +1,21 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { Injectable, Logger } from '@nestjs/common';
-import { query, SDKMessage, SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
+import {
+  PermissionResult,
+  query,
+  SDKMessage,
+  SpawnedProcess,
+  SpawnOptions,
+} from '@anthropic-ai/claude-agent-sdk';
 import { AppConfig } from '../../common/config';
 import { AgentEnvironment } from './agent-environment';
-import { AgentEvent, AgentRun, AgentRunner, TurnRequest } from './agent-runner.port';
+import {
+  AgentEvent,
+  AgentRun,
+  AgentRunner,
+  PermissionAnswer,
+  TurnRequest,
+} from './agent-runner.port';
 
 const STDERR_KEPT = 2000;
 
@@ -41,12 +53,9 @@ export class SdkAgentRunner extends AgentRunner {
         abortController: abort,
         pathToClaudeCodeExecutable: this.config.agent.executable,
         canUseTool: (toolName, input, options) =>
-          turn.askPermission({
-            toolName,
-            input,
-            toolUseId: options.toolUseID,
-            signal: options.signal,
-          }),
+          turn
+            .askPermission({ toolName, input, toolUseId: options.toolUseID, signal: options.signal })
+            .then(toPermissionResult),
         spawnClaudeCodeProcess: (options: SpawnOptions) => {
           child = spawn(options.command, options.args, {
             cwd: options.cwd,
@@ -162,4 +171,13 @@ function toEvent(message: SDKMessage): AgentEvent | undefined {
     default:
       return undefined;
   }
+}
+
+/** Our answer in the SDK's terms: a mode switch rides along as a session permission update. */
+function toPermissionResult(answer: PermissionAnswer): PermissionResult {
+  if (answer.behavior === 'deny') return answer;
+  const { updatedInput, mode } = answer;
+  if (!mode) return { behavior: 'allow', updatedInput };
+  const updatedPermissions = [{ type: 'setMode' as const, mode, destination: 'session' as const }];
+  return { behavior: 'allow', updatedInput, updatedPermissions };
 }

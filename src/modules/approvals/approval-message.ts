@@ -70,7 +70,11 @@ export function approvalMessage(options: {
     `Approval ${options.id} — ${options.toolName} in ${options.project}`,
     options.description,
   ];
-  if (options.highRisk) {
+  if (options.toolName === 'ExitPlanMode') {
+    lines.push(
+      `Answer /approve ${options.id} to carry it out asking before each change, /approve ${options.id} edits to let file edits run unasked, or /reject ${options.id} [what to change]; 👍 or 👎 (or reply yes/no) work too.`,
+    );
+  } else if (options.highRisk) {
     lines.push(`⚠️ High risk: only /approve ${options.id} typed out approves this.`);
     lines.push(`Answer /approve ${options.id} or /reject ${options.id} [reason].`);
   } else {

@@ -6,9 +6,11 @@ import {
   InterceptContext,
   StatusPart,
 } from '../commands';
-import { ApprovalsService, DecideOptions, DecideResult } from './approvals.service';
+import { ApprovalsService, DecideOptions, DecideResult, PlanMode } from './approvals.service';
 
 const YES = /^(yes|y|ok|okay|approve|approved|go|go ahead|👍)[\s.!]*$/i;
+/** How a plan may be carried out: `/approve <id> ask` or `/approve <id> edits`. */
+const PLAN_MODES: Record<string, PlanMode | undefined> = { ask: 'default', edits: 'acceptEdits' };
 const NO = /^(no|n|nope|reject|rejected|stop|👎)\b[\s.!,:]*(.*)$/is;
 
 /**
@@ -21,21 +23,26 @@ export class ApprovalCommands {
 
   @ChatCommand({
     name: '/approve',
-    args: '[id|all]',
+    args: '[id|all] [ask|edits]',
     summary: 'let the tool call waiting for approval run',
     usage:
-      'With one approval waiting here the id may be left out. "/approve all" approves it and every further request of the same turn. A high-risk call is approved only by its id typed out.',
+      'With one approval waiting here the id may be left out. "/approve all" approves it and every further request of the same turn. A high-risk call is approved only by its id typed out. A plan (from /mode plan) is carried out asking before each change, or with "/approve <id> edits" letting file edits run unasked for the rest of that turn.',
     priority: true,
   })
   async approve({ args, conversationKey }: ChatContext): Promise<string> {
-    const all = /^all\b/i.test(args.trim());
-    const target = this.target(conversationKey, all ? '' : args, 'approve');
+    const words = args.trim().split(/\s+/).filter(Boolean);
+    const mode = PLAN_MODES[words.at(-1)?.toLowerCase() ?? ''];
+    if (mode) words.pop();
+    const rest = words.join(' ');
+    const all = /^all\b/i.test(rest);
+    const target = this.target(conversationKey, all ? '' : rest, 'approve');
     if (typeof target === 'string') return target;
-    const typedId = /^\d+/.test(args.trim());
+    const typedId = /^\d+/.test(rest);
     return answer(
       await this.approvals.decide(conversationKey, target.id, 'approved', {
         all,
         casual: !typedId && !all,
+        mode,
       }),
       'Approved',
     );
@@ -139,7 +146,11 @@ function answer(result: DecideResult, done: string): string {
     case 'decided': {
       const also = result.also.length > 0 ? ` Also approved: ${result.also.join(', ')}.` : '';
       const rule = result.rule ? ` From now on this session allows ${result.rule}.` : '';
-      return `${done} ${result.id}.${also}${rule}`;
+      const plan =
+        result.mode === 'acceptEdits'
+          ? ' Claude carries out the plan with file edits running unasked (for this turn).'
+          : '';
+      return `${done} ${result.id}.${also}${rule}${plan}`;
     }
     case 'unknown':
       return 'There is no such approval in this conversation.';
@@ -147,5 +158,7 @@ function answer(result: DecideResult, done: string): string {
       return `Approval ${result.id} was already ${result.state}.`;
     case 'high-risk':
       return `Approval ${result.id} is high risk: only /approve ${result.id} typed out approves it.`;
+    case 'not-a-plan':
+      return `Approval ${result.id} is not a plan: "ask" and "edits" only choose how a plan is carried out.`;
   }
 }

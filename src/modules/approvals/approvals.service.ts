@@ -25,15 +25,19 @@ export interface ApprovalAsk {
   signal: AbortSignal;
 }
 
+/** The permission modes a plan may be carried out in (the SDK's names for ask and edits). */
+export type PlanMode = 'default' | 'acceptEdits';
+
 export type ApprovalOutcome =
-  | { behavior: 'allow'; updatedInput: Record<string, unknown> }
+  | { behavior: 'allow'; updatedInput: Record<string, unknown>; mode?: PlanMode }
   | { behavior: 'deny'; message: string; interrupt?: boolean; expired?: boolean };
 
 export type DecideResult =
-  | { kind: 'decided'; id: number; also: number[]; rule?: string }
+  | { kind: 'decided'; id: number; also: number[]; rule?: string; mode?: PlanMode }
   | { kind: 'unknown' }
   | { kind: 'already'; id: number; state: ApprovalState }
-  | { kind: 'high-risk'; id: number };
+  | { kind: 'high-risk'; id: number }
+  | { kind: 'not-a-plan'; id: number };
 
 export interface DecideOptions {
   reason?: string;
@@ -43,7 +47,12 @@ export interface DecideOptions {
   always?: boolean;
   /** A reaction or a bare "yes" rather than the id typed out. */
   casual?: boolean;
+  /** A plan (ExitPlanMode) approved to be carried out in this mode. */
+  mode?: PlanMode;
 }
+
+/** The tool through which the agent presents its plan in plan mode. */
+export const PLAN_TOOL = 'ExitPlanMode';
 
 interface Waiter {
   resolve(outcome: ApprovalOutcome): void;
@@ -147,6 +156,7 @@ export class ApprovalsService {
     if (approval.state !== 'pending') return { kind: 'already', id, state: approval.state };
     const blanket = options.all || options.always || options.casual;
     if (decision === 'approved' && approval.highRisk && blanket) return { kind: 'high-risk', id };
+    if (options.mode && approval.toolName !== PLAN_TOOL) return { kind: 'not-a-plan', id };
     let rule: string | undefined;
     if (decision === 'approved' && options.always) {
       rule = await this.rules.add(
@@ -155,7 +165,7 @@ export class ApprovalsService {
         JSON.parse(approval.input),
       );
     }
-    if (!this.settle(id, decision, options.reason ?? null)) {
+    if (!this.settle(id, decision, options.reason ?? null, options.mode)) {
       return { kind: 'already', id, state: this.repository.find(id)?.state ?? 'cancelled' };
     }
     const also: number[] = [];
@@ -165,7 +175,7 @@ export class ApprovalsService {
         if (!other.highRisk && this.settle(other.id, 'approved', null)) also.push(other.id);
       }
     }
-    return { kind: 'decided', id, also, rule };
+    return { kind: 'decided', id, also, rule, mode: options.mode };
   }
 
   /** The approval asked by the message with this Signal timestamp, in this conversation. */
@@ -187,6 +197,8 @@ export class ApprovalsService {
   @OnBoot(BootPhase.Recovery)
   expireLeftovers(): number {
     const expired = this.repository.expireAllPending('the daemon restarted', this.clock.nowIso());
+    // The questions on the phone say so (a question not yet sent is edited once it is).
+    for (const approval of expired) this.messages.showOutcome(approval);
     if (expired.length > 0) {
       this.outcomes.inc({ outcome: 'expired' }, expired.length);
       this.logger.warn({
@@ -207,6 +219,7 @@ export class ApprovalsService {
     id: number,
     state: Exclude<ApprovalState, 'pending'>,
     reason: string | null,
+    mode?: PlanMode,
   ): boolean {
     if (!this.repository.decide(id, state, reason, this.clock.nowIso())) return false;
     this.outcomes.inc({ outcome: state });
@@ -217,7 +230,7 @@ export class ApprovalsService {
     this.waiters.delete(id);
     waiter.timer.cancel();
     this.waits.observe((this.clock.nowMs() - waiter.startedAt) / 1000);
-    waiter.resolve(outcomeOf(state, reason, waiter.input));
+    waiter.resolve(outcomeOf(state, reason, waiter.input, mode));
     return true;
   }
 }
@@ -226,10 +239,11 @@ function outcomeOf(
   state: Exclude<ApprovalState, 'pending'>,
   reason: string | null,
   input: Record<string, unknown>,
+  mode: PlanMode | undefined,
 ): ApprovalOutcome {
   switch (state) {
     case 'approved':
-      return { behavior: 'allow', updatedInput: input };
+      return mode ? { behavior: 'allow', updatedInput: input, mode } : { behavior: 'allow', updatedInput: input };
     case 'rejected':
       return { behavior: 'deny', message: reason ?? 'The user rejected this from their phone.' };
     case 'expired':
