@@ -1,10 +1,16 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { AgentRunner, TurnService } from '../../src/modules/agent';
+import { ApprovalsService } from '../../src/modules/approvals';
+import { SessionsService } from '../../src/modules/sessions';
 import { AgentTestApp, createAgentApp, untilAgent, phoneTexts } from '../utils/agent-harness';
-import { OWNER, STRANGER } from '../utils/signal-harness';
+import { FakeAgentRunner } from '../utils/fake-agent-runner';
+import { createSignalApp, OWNER, SignalTestApp, STRANGER } from '../utils/signal-harness';
 import { BOT_ACCOUNT } from '../utils/test-config';
+import { waitFor } from '../utils/wait-for';
 
 const texts = phoneTexts;
+const CONVERSATION = `dm:${OWNER.uuid}`;
 /** The Signal timestamp of the question of approval `id`. */
 const question = (t: AgentTestApp, id: number) =>
   t.sim.sent.find((s) => s.message.startsWith(`Approval ${id} `))?.timestamp as number;
@@ -121,5 +127,49 @@ describe('answering approvals from the phone (real Claude Code CLI)', () => {
     t.sim.phoneSends({ from: OWNER, text: '/approve 1' });
     await untilAgent(() => texts(t).includes('Cleaned.'), 'the result');
     expect(texts(t)[5]).toBe('Approved 1.');
+  });
+});
+
+describe('an approval settled before Signal took its question', () => {
+  let t: SignalTestApp;
+  afterEach(() => t.close());
+
+  it('sends the question once Signal answers, then edits it to show the outcome', async () => {
+    const runner = new FakeAgentRunner();
+    t = await createSignalApp('signal-cli', {
+      override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
+    });
+    mkdirSync(join(t.dir, 'projects', 'demo'));
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: 'run the tests' });
+    await waitFor(() => runner.turns.length === 1 && t.sim.sent.length === 1, 'the turn');
+    t.sim.delayResponses(30_000); // Signal is slow to take the next message
+    const answer = runner.turns[0].ask('Bash', { command: 'npm test' });
+    await waitFor(
+      () => t.app.get(ApprovalsService).pendingIn(CONVERSATION).length === 1,
+      'the question in the outbox',
+    );
+    expect(t.sim.sent).toHaveLength(1);
+    // The turn is stopped while the question is still on its way.
+    const stopped = t.app
+      .get(TurnService)
+      .stop(t.app.get(SessionsService).current(CONVERSATION)!.id);
+    await expect(answer).resolves.toEqual({
+      behavior: 'deny',
+      message: 'The turn was stopped.',
+      interrupt: true,
+    });
+    t.sim.delayResponses(0);
+    await t.clock.advance(30_000);
+    await stopped;
+    await waitFor(() => t.sim.sent.length === 4, 'the question, the stop and the edit');
+    const asked = t.sim.sent[1];
+    expect(asked.message).toMatch(/^Approval 1 — Bash in demo\nRun: npm test\nAnswer /);
+    expect(t.sim.sent.slice(2).map((s) => [s.editTimestamp, s.message])).toEqual(
+      expect.arrayContaining([
+        [null, 'Stopped: the turn was interrupted.'],
+        [asked.timestamp, 'Approval 1 — Bash in demo\nRun: npm test\n⏹ Withdrawn: the turn ended.'],
+      ]),
+    );
   });
 });

@@ -75,12 +75,15 @@ describe('command router', () => {
     await waitFor(() => t.sim.sent.length === 5, 'both results');
     t.sim.phoneSends({ from: OWNER, text: 'third prompt' });
     await waitFor(() => runner.turns.length === 3, 'the third turn');
+    t.sim.phoneSends({ from: OWNER, text: 'fourth prompt' });
+    await waitFor(() => t.sim.sent.length === 6, 'the fourth queued');
     t.sim.phoneSends({ from: OWNER, text: '/stop' });
-    await waitFor(() => t.sim.sent.length === 6, 'the stop');
+    await waitFor(() => t.sim.sent.length === 7, 'the stop');
     expect(sentTexts(t).slice(3)).toEqual([
       'done: first prompt',
       'done: second prompt',
-      'Stopped: the turn was interrupted.',
+      'Queued: 1 ahead.',
+      'Stopped: the turn was interrupted. The prompt queued behind it was not run: send it again when you want it.',
     ]);
     expect(runner.turns.map((turn) => [turn.request.prompt, turn.interrupted])).toEqual([
       ['first prompt', false],

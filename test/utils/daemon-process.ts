@@ -30,11 +30,12 @@ export function spawnDaemon(env: ConfigEnvironment): DaemonProcess {
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Waits for the daemon's `listening` log line and returns the port it bound. */
+/** Waits for the daemon's `listening` log line (LOG_LEVEL info or lower) and returns its port. */
 export function waitForListening(daemon: DaemonProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     const check = (): void => {
-      for (const line of daemon.stdout().split('\n')) {
+      // Whole lines only: a chunk may end mid-line.
+      for (const line of daemon.stdout().split('\n').slice(0, -1)) {
         if (!line.startsWith('{')) continue;
         const entry = JSON.parse(line) as { msg?: string; port?: number };
         if (entry.msg === 'listening' && entry.port) {

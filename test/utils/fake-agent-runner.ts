@@ -2,6 +2,7 @@ import {
   AgentEvent,
   AgentRun,
   AgentRunner,
+  PermissionAnswer,
   TurnRequest,
 } from '../../src/modules/agent/agent-runner.port';
 
@@ -10,13 +11,18 @@ export interface FakeTurn {
   request: TurnRequest;
   /** Ends the turn with a success result whose text is `text`. */
   finish(text: string): void;
+  /** Asks permission for a tool call, as the CLI does; settles with the daemon's answer. */
+  ask(toolName: string, input: Record<string, unknown>): Promise<PermissionAnswer>;
+  /** Every answer the daemon gave this turn, in order. */
+  answers: PermissionAnswer[];
   finished: boolean;
   interrupted: boolean;
 }
 
 /**
- * An AgentRunner for tests of the daemon's own logic (queues, stopping), with no process:
- * each turn waits until the test finishes it, or ends as interrupted on `interrupt()`.
+ * An AgentRunner for tests of the daemon's own logic (queues, stopping, approvals), with no
+ * process: each turn asks what the test makes it ask, and waits until the test finishes it, or
+ * ends as interrupted on `interrupt()`.
  */
 export class FakeAgentRunner extends AgentRunner {
   readonly turns: FakeTurn[] = [];
@@ -28,10 +34,17 @@ export class FakeAgentRunner extends AgentRunner {
       queue.push(event);
       wake?.();
     };
+    const questions = new AbortController(); // the CLI cancels open questions on interrupt
     const turn: FakeTurn = {
       request,
       interrupted: false,
       finished: false,
+      answers: [],
+      ask: async (toolName, input) => {
+        const answer = await request.askPermission({ toolName, input, signal: questions.signal });
+        turn.answers.push(answer);
+        return answer;
+      },
       finish: (text) => {
         if (turn.finished || turn.interrupted) return;
         turn.finished = true;
@@ -62,6 +75,7 @@ export class FakeAgentRunner extends AgentRunner {
       interrupt: async () => {
         if (turn.finished || turn.interrupted) return;
         turn.interrupted = true;
+        questions.abort();
         push(result(false, ''));
       },
       kill: () => undefined,

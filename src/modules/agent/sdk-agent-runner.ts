@@ -54,7 +54,12 @@ export class SdkAgentRunner extends AgentRunner {
         pathToClaudeCodeExecutable: this.config.agent.executable,
         canUseTool: (toolName, input, options) =>
           turn
-            .askPermission({ toolName, input, toolUseId: options.toolUseID, signal: options.signal })
+            .askPermission({
+              toolName,
+              input,
+              toolUseId: options.toolUseID,
+              signal: options.signal,
+            })
             .then(toPermissionResult),
         spawnClaudeCodeProcess: (options: SpawnOptions) => {
           child = spawn(options.command, options.args, {

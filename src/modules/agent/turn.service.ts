@@ -83,10 +83,10 @@ export class TurnService implements BeforeApplicationShutdown {
 
   /** Stops the session's running turn and drops its queued prompts; false if none was running. */
   async stop(sessionId: string, body = 'Stopped: the turn was interrupted.'): Promise<boolean> {
-    this.queues.delete(sessionId);
+    const dropped = this.dropQueue(sessionId);
     const turn = this.running.get(sessionId);
     if (!turn) return false;
-    this.halt(turn, { outcome: 'stopped', body });
+    this.halt(turn, { outcome: 'stopped', body: body + notRun(dropped) });
     await turn.done;
     return true;
   }
@@ -99,6 +99,13 @@ export class TurnService implements BeforeApplicationShutdown {
         this.stop(id, 'Stopped: the daemon is shutting down. Send /resume after it is back.'),
       ),
     );
+  }
+
+  /** Forgets the session's queued prompts; says how many there were. */
+  private dropQueue(sessionId: string): number {
+    const dropped = this.queues.get(sessionId)?.length ?? 0;
+    this.queues.delete(sessionId);
+    return dropped;
   }
 
   private next(sessionId: string): void {
@@ -140,12 +147,16 @@ export class TurnService implements BeforeApplicationShutdown {
       );
       end = await this.attempt(turn, session, undefined);
     }
-    if (turn.expiredApproval) await this.pauseAfterExpiry(session);
+    let body = end.body;
+    if (turn.expiredApproval) {
+      await this.pauseAfterExpiry(session);
+      body += notRun(this.dropQueue(session.id)); // a paused session runs nothing more
+    }
     await this.reporter.finished({
       sessionId: session.id,
       to: turn.job.conversation,
       outcome: end.outcome,
-      body: end.body,
+      body,
       seconds: (this.clock.nowMs() - startedAt) / 1000,
     });
   }
@@ -313,6 +324,14 @@ export class TurnService implements BeforeApplicationShutdown {
     const current = await this.sessions.get(session.id);
     if (current.status === 'ACTIVE') await this.sessions.transition(session.id, 'PAUSED', 'ACTIVE');
   }
+}
+
+/** Tells the phone which queued prompts a stop left unrun, so nothing is dropped silently. */
+function notRun(dropped: number): string {
+  if (dropped === 0) return '';
+  return dropped === 1
+    ? ' The prompt queued behind it was not run: send it again when you want it.'
+    : ` The ${dropped} prompts queued behind it were not run: send them again when you want them.`;
 }
 
 /** The session's permission mode, as `/mode` left it (default: ask). */

@@ -117,7 +117,10 @@ export class ApprovalsService {
       this.outcomes.inc({ outcome: 'allowed' });
       return { behavior: 'allow', updatedInput: ask.input };
     }
-    if (ask.signal.aborted) return cancelled();
+    if (ask.signal.aborted) {
+      this.outcomes.inc({ outcome: 'cancelled' });
+      return cancelled();
+    }
     const id = this.repository.insert({
       sessionId: ask.sessionId,
       conversationKey: conversationKey(ask.conversation),
@@ -243,7 +246,9 @@ function outcomeOf(
 ): ApprovalOutcome {
   switch (state) {
     case 'approved':
-      return mode ? { behavior: 'allow', updatedInput: input, mode } : { behavior: 'allow', updatedInput: input };
+      return mode
+        ? { behavior: 'allow', updatedInput: input, mode }
+        : { behavior: 'allow', updatedInput: input };
     case 'rejected':
       return { behavior: 'deny', message: reason ?? 'The user rejected this from their phone.' };
     case 'expired':
