@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { AgentEnvironment } from '../../src/modules/agent';
 import { SessionsService } from '../../src/modules/sessions';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
-import { untilAgent, phoneTexts, pidAlive } from '../utils/agent-harness';
+import { agentFailures, untilAgent, phoneTexts, pidAlive } from '../utils/agent-harness';
 import { mkdirSync } from 'node:fs';
 
 const FAKE = join(__dirname, '..', 'fixtures', 'agent', 'fake-claude.js');
@@ -52,6 +52,7 @@ describe('agent faults the real CLI cannot be made to show (fake agent)', () => 
     await expect(session(t)).resolves.toMatchObject({ status: 'ACTIVE', agentPid: null });
     t.sim.phoneSends({ from: OWNER, text: 'again' });
     await untilAgent(() => texts(t).length === 3, 'the second report');
+    await expect(agentFailures(t)).resolves.toEqual({ crash: 2 });
   });
 
   it('a hang: stopped after the idle limit (fake clock), SIGTERM after the grace period, reported once, no orphan', async () => {
@@ -64,6 +65,7 @@ describe('agent faults the real CLI cannot be made to show (fake agent)', () => 
     await t.clock.advance(5000); // AGENT_STOP_GRACE_SECONDS: SIGTERM to its process group
     await untilAgent(() => texts(t).length === 2, 'the report');
     expect(texts(t)[1]).toBe('Stopped: Claude Code sent nothing for 300 s.');
+    await expect(agentFailures(t)).resolves.toEqual({ silent: 1 });
     expect(pidAlive(pid)).toBe(false);
     await expect(session(t)).resolves.toMatchObject({ status: 'ACTIVE', agentPid: null });
   });

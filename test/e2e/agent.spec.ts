@@ -5,6 +5,7 @@ import {
   AgentTestApp,
   createAgentApp,
   untilAgent,
+  agentFailures,
   phoneTexts,
   pidAlive,
 } from '../utils/agent-harness';
@@ -200,17 +201,19 @@ describe('agent turns with the real Claude Code CLI', () => {
   it.each([
     [
       401,
+      'not_logged_in',
       { type: 'authentication_error', message: 'invalid x-api-key' },
       'Claude Code is not logged in, or its API key is invalid. Log in with `claude` on the computer (or fix ANTHROPIC_API_KEY), then send the prompt again.',
     ],
     [
       529,
+      'overloaded',
       { type: 'overloaded_error', message: 'Overloaded' },
       'The model server is overloaded: Claude Code gave up after its retries. Send the prompt again in a while.',
     ],
   ])(
     'model server answering %d: reported once, the turn bounded, the session consistent',
-    async (status, error, answer) => {
+    async (status, cause, error, answer) => {
       t = await createAgentApp();
       t.model.always({ status, error });
       t.sim.phoneSends({ from: OWNER, text: '/new demo' });
@@ -221,6 +224,7 @@ describe('agent turns with the real Claude Code CLI', () => {
       );
       expect(retries.length).toBeLessThanOrEqual(1);
       expect(texts(t).filter((m) => m === answer)).toHaveLength(1);
+      await expect(agentFailures(t)).resolves.toEqual({ [cause]: 1 });
       const [session] = await t.app.get(SessionsService).list({ conversationId: conversation });
       expect(session.status).toBe('ACTIVE');
       expect(session.agentPid).toBeNull();

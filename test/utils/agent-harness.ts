@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { Registry } from 'prom-client';
 import { AgentEnvironment } from '../../src/modules/agent';
 import { ScriptedModelServer } from '../../src/model-sim/scripted-model-server';
 import { createSignalApp, SignalTestApp } from './signal-harness';
@@ -87,4 +88,10 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** `bridge_agent_failures_total` by cause, as the metrics endpoint would show it. */
+export async function agentFailures(t: SignalTestApp): Promise<Record<string, number>> {
+  const metric = await t.app.get(Registry).getSingleMetric('bridge_agent_failures_total')?.get();
+  return Object.fromEntries((metric?.values ?? []).map((v) => [v.labels.cause, v.value]));
 }

@@ -6,6 +6,25 @@ import { ActivityLogService } from '../sessions';
 
 export type TurnOutcome = 'success' | 'error' | 'stopped' | 'timeout' | 'crash';
 
+/** Why a turn failed, for `bridge_agent_failures_total{cause}`. */
+export type FailureCause =
+  | 'not_logged_in'
+  | 'overloaded'
+  | 'model_server'
+  | 'limit'
+  | 'failed'
+  | 'crash'
+  | 'silent'
+  | 'too_long'
+  | 'approval_expired';
+
+/** How a turn ended: the outcome, what the phone is told, and for a failure its cause. */
+export interface TurnEnd {
+  outcome: TurnOutcome;
+  body: string;
+  cause?: FailureCause;
+}
+
 /**
  * What a turn tells the phone and the activity log, and the turn metrics. Everything goes
  * through the outbox, so nothing is lost while Signal is away.
@@ -14,6 +33,7 @@ export type TurnOutcome = 'success' | 'error' | 'stopped' | 'timeout' | 'crash';
 export class TurnReporter {
   private readonly turns: Counter<'outcome'>;
   private readonly durations: Histogram;
+  private readonly failures: Counter<'cause'>;
 
   constructor(
     private readonly outbox: OutboxService,
@@ -30,6 +50,12 @@ export class TurnReporter {
       name: 'bridge_turn_duration_seconds',
       help: 'How long agent turns took, end to end.',
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
+      registers: [registry],
+    });
+    this.failures = new Counter({
+      name: 'bridge_agent_failures_total',
+      help: 'Failed agent turns by cause: not_logged_in, overloaded, model_server, limit, failed, crash, silent, too_long, approval_expired.',
+      labelNames: ['cause'],
       registers: [registry],
     });
   }
@@ -59,14 +85,11 @@ export class TurnReporter {
   }
 
   /** The turn's end: its answer, or why it ended without one. */
-  async finished(options: {
-    sessionId: string;
-    to: Conversation;
-    outcome: TurnOutcome;
-    body: string;
-    seconds: number;
-  }): Promise<void> {
+  async finished(
+    options: TurnEnd & { sessionId: string; to: Conversation; seconds: number },
+  ): Promise<void> {
     this.turns.inc({ outcome: options.outcome });
+    if (options.cause) this.failures.inc({ cause: options.cause });
     this.durations.observe(options.seconds);
     const ok = options.outcome === 'success';
     this.outbox.enqueue({ to: options.to, body: options.body, kind: ok ? 'result' : 'error' });

@@ -13,7 +13,7 @@ import {
   PermissionAsk,
   PermissionMode,
 } from './agent-runner.port';
-import { TurnOutcome, TurnReporter } from './turn-reporter';
+import { FailureCause, TurnEnd, TurnReporter } from './turn-reporter';
 
 interface Job {
   sessionId: string;
@@ -26,7 +26,7 @@ interface Running {
   turnKey: string;
   run?: AgentRun;
   /** Why the daemon is stopping this turn, once it is. */
-  stopping?: { outcome: TurnOutcome; body: string };
+  stopping?: TurnEnd;
   /** Approvals the turn is waiting for: silence then is not idleness. */
   asking: number;
   expiredApproval: boolean;
@@ -156,6 +156,7 @@ export class TurnService implements BeforeApplicationShutdown {
       sessionId: session.id,
       to: turn.job.conversation,
       outcome: end.outcome,
+      cause: end.cause,
       body,
       seconds: (this.clock.nowMs() - startedAt) / 1000,
     });
@@ -166,7 +167,7 @@ export class TurnService implements BeforeApplicationShutdown {
     turn: Running,
     session: Session,
     resume: string | undefined,
-  ): Promise<{ outcome: TurnOutcome; body: string; lostResume?: boolean }> {
+  ): Promise<TurnEnd & { lostResume?: boolean }> {
     const run = this.runner.start({
       prompt: turn.job.prompt,
       cwd: session.projectPath,
@@ -200,7 +201,11 @@ export class TurnService implements BeforeApplicationShutdown {
           return this.ending(turn, event, resume);
         }
       }
-      return { outcome: 'crash', body: 'Claude Code stopped without finishing the turn.' };
+      return {
+        outcome: 'crash',
+        cause: 'crash',
+        body: 'Claude Code stopped without finishing the turn.',
+      };
     } finally {
       await this.reap(run);
       this.sessions.setAgentPid(session.id, null);
@@ -211,11 +216,12 @@ export class TurnService implements BeforeApplicationShutdown {
     turn: Running,
     event: Extract<AgentEvent, { type: 'result' | 'crash' }>,
     resume: string | undefined,
-  ): { outcome: TurnOutcome; body: string; lostResume?: boolean } {
+  ): TurnEnd & { lostResume?: boolean } {
     if (turn.stopping) return turn.stopping;
     if (event.type === 'crash') {
       return {
         outcome: 'crash',
+        cause: 'crash',
         body: `Claude Code stopped unexpectedly: ${plain(event.message)}`,
       };
     }
@@ -226,10 +232,11 @@ export class TurnService implements BeforeApplicationShutdown {
     if (turn.expiredApproval) {
       return {
         outcome: 'error',
+        cause: 'approval_expired',
         body: 'No answer to the approval in time: it was denied, and this session is paused. Send /resume to continue.',
       };
     }
-    return { outcome: 'error', body: explainFailure(event) };
+    return { outcome: 'error', ...explainFailure(event) };
   }
 
   private ask(turn: Running, session: Session, ask: PermissionAsk): Promise<PermissionAnswer> {
@@ -268,6 +275,7 @@ export class TurnService implements BeforeApplicationShutdown {
       () =>
         this.halt(turn, {
           outcome: 'timeout',
+          cause: 'too_long',
           body: `Stopped: the turn ran longer than ${Math.round(limit / 60_000)} min.`,
         }),
       limit,
@@ -283,13 +291,14 @@ export class TurnService implements BeforeApplicationShutdown {
       if (turn.asking > 0) return this.touch(turn); // waiting for the phone is not idleness
       this.halt(turn, {
         outcome: 'timeout',
+        cause: 'silent',
         body: `Stopped: Claude Code sent nothing for ${Math.round(idle / 1000)} s.`,
       });
     }, idle);
   }
 
   /** Interrupt, then SIGTERM the process group after a grace period, then SIGKILL. */
-  private halt(turn: Running, why: { outcome: TurnOutcome; body: string }): void {
+  private halt(turn: Running, why: TurnEnd): void {
     if (turn.stopping) return;
     turn.stopping = why;
     const run = turn.run;
@@ -345,26 +354,39 @@ function retryNotice(event: Extract<AgentEvent, { type: 'retry' }>): string {
   return `The model server ${why}; Claude Code is retrying (up to ${event.maxRetries} times).`;
 }
 
-/** Why a turn failed, in plain words and without addresses or keys. */
-export function explainFailure(event: Extract<AgentEvent, { type: 'result' }>): string {
+/** Why a turn failed, in plain words and without addresses or keys, and its cause for metrics. */
+export function explainFailure(event: Extract<AgentEvent, { type: 'result' }>): {
+  cause: FailureCause;
+  body: string;
+} {
   const all = [event.text, ...event.errors].join('\n');
   if (
     event.apiErrorStatus === 401 ||
     /authentication|invalid api key|not logged in|\/login/i.test(all)
   ) {
-    return 'Claude Code is not logged in, or its API key is invalid. Log in with `claude` on the computer (or fix ANTHROPIC_API_KEY), then send the prompt again.';
+    return {
+      cause: 'not_logged_in',
+      body: 'Claude Code is not logged in, or its API key is invalid. Log in with `claude` on the computer (or fix ANTHROPIC_API_KEY), then send the prompt again.',
+    };
   }
   if (event.apiErrorStatus === 529 || /overloaded/i.test(all)) {
-    return 'The model server is overloaded: Claude Code gave up after its retries. Send the prompt again in a while.';
+    return {
+      cause: 'overloaded',
+      body: 'The model server is overloaded: Claude Code gave up after its retries. Send the prompt again in a while.',
+    };
   }
   if (event.apiErrorStatus !== null && event.apiErrorStatus >= 500) {
-    return `The model server failed (HTTP ${event.apiErrorStatus}): Claude Code gave up after its retries. Send the prompt again in a while.`;
+    return {
+      cause: 'model_server',
+      body: `The model server failed (HTTP ${event.apiErrorStatus}): Claude Code gave up after its retries. Send the prompt again in a while.`,
+    };
   }
   if (event.subtype === 'error_max_turns')
-    return 'Stopped: the turn reached its maximum number of steps.';
-  if (event.subtype === 'error_max_budget_usd') return 'Stopped: the turn reached its cost budget.';
+    return { cause: 'limit', body: 'Stopped: the turn reached its maximum number of steps.' };
+  if (event.subtype === 'error_max_budget_usd')
+    return { cause: 'limit', body: 'Stopped: the turn reached its cost budget.' };
   const detail = plain(event.errors[0] ?? event.text ?? '');
-  return detail ? `The turn failed: ${detail}` : 'The turn failed.';
+  return { cause: 'failed', body: detail ? `The turn failed: ${detail}` : 'The turn failed.' };
 }
 
 /** One line, no URLs. */
