@@ -11,6 +11,8 @@ export interface SentMessage {
   message: string;
   quoteTimestamp: number | null;
   editTimestamp: number | null;
+  /** False when sent without the urgent flag (no push notification on the phone). */
+  urgent: boolean;
 }
 
 /** A JSON-RPC call or REST request the bot made. */

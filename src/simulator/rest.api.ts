@@ -119,6 +119,7 @@ export class RestApi implements Api {
       message: request.message,
       quoteTimestamp: request.quote_timestamp ?? null,
       editTimestamp: request.edit_timestamp ?? null,
+      urgent: true, // the REST API has no way to send without the urgent flag
     });
     if (outcome.kind === 'rate-limited') {
       const tokens = outcome.response.results.map((r) => (r.token as string | undefined) ?? '');

@@ -134,6 +134,7 @@ export class SignalCliApi implements Api {
       message: String(params.message ?? ''),
       quoteTimestamp: (params.quoteTimestamp as number | undefined) ?? null,
       editTimestamp: (params.editTimestamp as number | undefined) ?? null,
+      urgent: params.noUrgent !== true,
     });
     if (outcome.kind === 'ok') return { result: outcome.response };
     const data = { response: outcome.response };

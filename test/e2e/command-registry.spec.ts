@@ -70,7 +70,11 @@ describe('command registry', () => {
     t.sim.phoneSends({ from: OWNER, text: '/help weather' });
     await waitFor(() => t.sim.sent.length === 3, 'three answers');
     const help = HELP_TEXT.split('\n');
-    help.splice(15, 0, '/weather <city>: the weather somewhere');
+    help.splice(
+      help.indexOf('Anything else is a prompt for this conversation’s session.'),
+      0,
+      '/weather <city>: the weather somewhere',
+    );
     expect(t.sim.sent.map((s) => s.message)).toEqual([
       'Sunny in Lisbon.',
       help.join('\n'),
@@ -93,6 +97,7 @@ describe('command registry', () => {
         ['/help', 'CoreCommands.help', false],
         ['/mode', 'SessionCommands.mode', false],
         ['/new', 'SessionCommands.create', false],
+        ['/notify', 'ConversationSettingsCommands.notify', false],
         ['/pause', 'SessionCommands.pause', false],
         ['/reject', 'ApprovalCommands.reject', true],
         ['/resume', 'SessionCommands.resume', false],
@@ -100,6 +105,7 @@ describe('command registry', () => {
         ['/sessions', 'SessionCommands.list', false],
         ['/status', 'CoreCommands.status', false],
         ['/stop', 'SessionCommands.stop', true],
+        ['/verbosity', 'ConversationSettingsCommands.verbosity', false],
       ]);
     } finally {
       await app.close();

@@ -8,6 +8,7 @@ export const HELP_TEXT = [
   '/help [command]: this list, or how to use one command',
   '/mode [ask|edits|plan]: how much Claude may do without asking, for this session',
   '/new <project> [first prompt]: start a Claude Code session in a project folder',
+  '/notify [results|progress on|off]: which kinds of message make the phone buzz here',
   '/pause: pause this conversation’s session (stops a running turn)',
   '/reject [id] [reason]: refuse the tool call waiting for approval; the reason goes to Claude',
   '/resume [id]: continue a paused session (the newest, or the one named)',
@@ -15,5 +16,6 @@ export const HELP_TEXT = [
   '/sessions: the sessions of this conversation',
   '/status: Signal link, sending, sessions, messages waiting',
   '/stop: stop the running turn (answered at once, even mid-turn)',
+  '/verbosity [quiet|normal|verbose]: how much of a running turn this conversation sees',
   'Anything else is a prompt for this conversation’s session.',
 ].join('\n');

@@ -26,7 +26,7 @@ export class ApprovalMessages {
   }
 
   ask(id: number, to: Conversation, body: string): void {
-    const outboxId = this.outbox.enqueue({ to, body, kind: 'approval', urgent: true });
+    const outboxId = this.outbox.enqueue({ to, body, kind: 'approval' });
     this.repository.setMessage(id, body, outboxId);
   }
 

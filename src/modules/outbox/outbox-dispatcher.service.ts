@@ -133,6 +133,7 @@ export class OutboxDispatcher implements BeforeApplicationShutdown {
           to,
           text: parts[part],
           editTimestamp: parts.length === 1 && row.edit_of ? row.edit_of : undefined,
+          quiet: row.quiet === 1,
         });
       } catch (error) {
         return this.failedAttempt(row, error);

@@ -43,11 +43,16 @@ export class OutboxMessage {
   folded!: number;
 
   /**
-   * Lower goes first: 0 for catch-up summaries after a reconnect, 1 for everything else; equal
-   * priorities go by id. (Ascending, so the (state, priority, id) index serves the order.)
+   * Lower goes first: 0 for catch-up summaries after a reconnect, 1 for approvals, errors,
+   * results and answers, 2 for progress; equal priorities go by id. (Ascending, so the
+   * (state, priority, id) index serves the order.)
    */
   @Column({ type: 'integer', default: 1 })
   priority!: number;
+
+  /** Delivered without a notification (Signal's "not urgent"): the conversation muted its kind. */
+  @Column({ type: 'boolean', default: false })
+  quiet!: boolean;
 
   /** Parts of a split body already sent. */
   @Column({ name: 'parts_sent', type: 'integer', default: 0 })

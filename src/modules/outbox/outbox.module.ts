@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ChatReplies } from '../commands';
 import { RateLimitModule } from '../rate-limit';
+import { SessionsModule } from '../sessions';
 import { SignalModule } from '../signal';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
 import { OutboxStatus } from './outbox-status.service';
@@ -17,7 +18,7 @@ import { OutboxService } from './outbox.service';
  */
 @Global()
 @Module({
-  imports: [SignalModule, RateLimitModule, TerminusModule],
+  imports: [SignalModule, RateLimitModule, SessionsModule, TerminusModule],
   providers: [
     OutboxRepository,
     OutboxService,

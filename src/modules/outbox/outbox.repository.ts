@@ -10,6 +10,7 @@ export interface OutboxRow {
   kind: OutboxKind;
   turn_key: string | null;
   edit_of: number | null;
+  quiet: number;
   folded: number;
   parts_sent: number;
   attempts: number;
@@ -26,10 +27,12 @@ export interface NewOutboxRow {
   turnKey: string | null;
   /** Edit this sent message (by Signal timestamp) rather than send a new one. */
   editOf?: number | null;
+  /** Deliver without a notification. */
+  quiet?: boolean;
   at: string;
 }
 
-const COLUMNS = `id, conversation_key, target, body, kind, turn_key, edit_of, folded, parts_sent,
+const COLUMNS = `id, conversation_key, target, body, kind, turn_key, edit_of, quiet, folded, parts_sent,
   attempts, next_attempt_at, created_at`;
 
 /** The dispatcher's next row; its plan (index, no sort) is pinned by a test. */
@@ -75,8 +78,8 @@ export class OutboxRepository {
         this.sqlite
           .prepare(
             `INSERT INTO outbox_messages (conversation_key, target, body, kind, state, turn_key,
-               edit_of, next_attempt_at, created_at, priority)
-             VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+               edit_of, next_attempt_at, created_at, priority, quiet)
+             VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             row.conversationKey,
@@ -88,6 +91,7 @@ export class OutboxRepository {
             row.at,
             row.at,
             row.priority,
+            row.quiet ? 1 : 0,
           ).lastInsertRowid,
       );
     });

@@ -5,8 +5,15 @@ import { AppConfig } from '../../common/config';
 import { Conversation, conversationKey } from '../../common/conversations';
 import { EventBus } from '../../common/events';
 import { ChatReplies } from '../commands';
+import { ConversationSettingsService } from '../sessions';
 import { OutboxKind } from './outbox-message.entity';
 import { OutboxRepository } from './outbox.repository';
+
+/**
+ * urgent: the phone must act (an approval, an error); important: worth a look (a result, an
+ * answer); informational: progress; silent: never buzzes.
+ */
+export type Urgency = 'urgent' | 'important' | 'informational' | 'silent';
 
 export interface OutgoingMessage {
   to: Conversation;
@@ -14,10 +21,20 @@ export interface OutgoingMessage {
   kind: OutboxKind;
   /** For progress: the turn it reports on; a newer update replaces an unsent older one. */
   turnKey?: string;
-  /** Sent before everything else waiting (catch-up summaries after a reconnect). */
-  urgent?: boolean;
+  /**
+   * How much the message matters; it decides the order and whether the phone buzzes. Default by
+   * kind: approvals and errors urgent, progress informational, everything else important.
+   */
+  urgency?: Urgency;
   /** Replaces the sent message with this Signal timestamp (a Signal edit) instead of a new one. */
   editOf?: number;
+  /** Sent before everything else waiting (catch-up summaries after a reconnect). */
+  first?: boolean;
+}
+
+function defaultUrgency(kind: OutboxKind): Urgency {
+  if (kind === 'approval' || kind === 'error') return 'urgent';
+  return kind === 'progress' ? 'informational' : 'important';
 }
 
 /**
@@ -34,6 +51,7 @@ export class OutboxService implements ChatReplies {
     private readonly events: EventBus,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly settings: ConversationSettingsService,
     registry: Registry,
   ) {
     const depth: Gauge = new Gauge({
@@ -52,14 +70,22 @@ export class OutboxService implements ChatReplies {
 
   /** Persists the message and wakes the dispatcher; returns the row id. */
   enqueue(message: OutgoingMessage): number {
+    const key = conversationKey(message.to);
+    const urgency = message.urgency ?? defaultUrgency(message.kind);
     const id = this.repository.insert({
-      conversationKey: conversationKey(message.to),
+      conversationKey: key,
       target: JSON.stringify(message.to),
       body: message.body,
       kind: message.kind,
       turnKey: message.turnKey ?? null,
       editOf: message.editOf ?? null,
-      priority: message.urgent ? 0 : 1,
+      // Progress waits behind everything else, so an approval, an error or a result never sits
+      // behind a backlog of progress; the rest keep their order among themselves.
+      priority: message.first ? 0 : urgency === 'informational' ? 2 : 1,
+      // Muted kinds arrive without a notification; urgent ones always buzz.
+      quiet:
+        urgency === 'silent' ||
+        (urgency !== 'urgent' && this.settings.get(key).muted.includes(urgency)),
       at: this.clock.nowIso(),
     });
     // Only a progress update can tip the balance into folding: other kinds are never folded, so
@@ -81,7 +107,7 @@ export class OutboxService implements ChatReplies {
   /** Replaces a conversation's unsent progress with one catch-up summary, sent first. */
   replaceProgressWithSummary(to: Conversation, summary: string): number {
     const dropped = this.repository.dropPendingProgress(conversationKey(to));
-    this.enqueue({ to, body: summary, kind: 'notice', urgent: true });
+    this.enqueue({ to, body: summary, kind: 'notice', first: true });
     return dropped;
   }
 

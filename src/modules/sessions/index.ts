@@ -1,5 +1,7 @@
 export * from './activity';
 export * from './activity-log.service';
+export * from './conversation-settings.entity';
+export * from './conversation-settings.service';
 export * from './project-paths.service';
 export * from './session-status';
 export * from './session.entity';

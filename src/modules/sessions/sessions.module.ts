@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ActivityLogService } from './activity-log.service';
+import { ConversationSettingsCommands } from './conversation-settings.commands';
+import { ConversationSettingsService } from './conversation-settings.service';
 import { ProjectPaths } from './project-paths.service';
 import { SessionActivityRepository } from './session-activity.repository';
 import { SessionRepository } from './session.repository';
@@ -17,7 +19,9 @@ import { SessionsStatus } from './sessions-status.service';
     ProjectPaths,
     SessionsMetrics,
     SessionsStatus,
+    ConversationSettingsService,
+    ConversationSettingsCommands,
   ],
-  exports: [SessionsService, ActivityLogService],
+  exports: [SessionsService, ActivityLogService, ConversationSettingsService],
 })
 export class SessionsModule {}

@@ -11,6 +11,11 @@ export interface SendRequest {
   quote?: { timestamp: number; author: string };
   /** Replace a message we sent earlier (Signal edit, by that message's timestamp). */
   editTimestamp?: number;
+  /**
+   * Deliver without a push notification (Signal's "not urgent" flag; signal-cli only: the REST
+   * API has no such field, so there it arrives as usual).
+   */
+  quiet?: boolean;
 }
 
 export type RecipientStatus =

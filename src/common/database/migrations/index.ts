@@ -3,6 +3,7 @@ import { SessionsAndRecovery1764338500000 } from './1764338500000-sessions-and-r
 import { InboundMessages1764338600000 } from './1764338600000-inbound-messages';
 import { Outbox1764338700000 } from './1764338700000-outbox';
 import { AgentAndApprovals1764338800000 } from './1764338800000-agent-and-approvals';
+import { PhoneExperience1764338900000 } from './1764338900000-phone-experience';
 
 /** Every migration in order. Generate a new one with `npm run migration:generate`, then add it here. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   InboundMessages1764338600000,
   Outbox1764338700000,
   AgentAndApprovals1764338800000,
+  PhoneExperience1764338900000,
 ];

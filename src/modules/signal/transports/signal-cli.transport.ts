@@ -98,6 +98,7 @@ export class SignalCliTransport extends SignalTransport {
       params.quoteAuthor = request.quote.author;
     }
     if (request.editTimestamp) params.editTimestamp = request.editTimestamp;
+    if (request.quiet) params.noUrgent = true;
     const answer = await this.rpc('send', params);
     if (answer.result) {
       return {

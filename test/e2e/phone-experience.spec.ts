@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeClock } from '../../src/common/clock';
+import { AgentRunner } from '../../src/modules/agent';
+import { OutboxService } from '../../src/modules/outbox';
+import { ConnectionSupervisor } from '../../src/modules/resilience';
+import { FakeAgentRunner } from '../utils/fake-agent-runner';
+import { runClockUntil } from '../utils/outbox-driver';
+import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
+import { makeTempDir } from '../utils/temp-dir';
+import { waitFor } from '../utils/wait-for';
+
+const DM = { kind: 'dm', peer: OWNER.uuid } as const;
+const FAST = { RATE_LIMIT_PER_MINUTE: '60000', RATE_LIMIT_BURST: '10000' };
+
+describe('notifications and per-conversation settings', () => {
+  let t: SignalTestApp | undefined;
+  const temp = makeTempDir();
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+  afterAll(() => temp.remove());
+
+  it('verbosity and notification settings survive a restart; a muted kind arrives without a notification, urgent ones always buzz', async () => {
+    t = await createSignalApp('signal-cli', { dir: temp.path, env: FAST });
+    t.sim.phoneSends({ from: OWNER, text: '/verbosity verbose' });
+    t.sim.phoneSends({ from: OWNER, text: '/notify results off' });
+    t.sim.phoneSends({ from: OWNER, text: '/notify approvals off' });
+    await waitFor(() => t?.sim.sent.length === 3, 'the answers');
+    expect(t.sim.sent.map((s) => [s.message, s.urgent])).toEqual([
+      ['Verbosity here: verbose.', true],
+      ['Notifications: approvals and errors; quiet: results, progress.', false],
+      ['Urgent messages (approvals, errors) always notify: they need you.', false],
+    ]);
+    await t.close();
+
+    // A day later (new message timestamps: the same ones would be dropped as re-deliveries).
+    const clock = new FakeClock('2026-01-02T00:00:00.000Z');
+    t = await createSignalApp('signal-cli', { dir: temp.path, env: FAST, clock });
+    t.sim.phoneSends({ from: OWNER, text: '/verbosity' });
+    t.sim.phoneSends({ from: OWNER, text: '/notify' });
+    await waitFor(() => t?.sim.sent.length === 2, 'the answers after the restart');
+    expect(t.sim.sent.map((s) => [s.message, s.urgent])).toEqual([
+      ['Verbosity here: verbose.', false],
+      ['Notifications: approvals and errors; quiet: results, progress.', false],
+    ]);
+    // An error is urgent: it buzzes even here.
+    t.app.get(OutboxService).enqueue({ to: DM, body: 'It broke.', kind: 'error' });
+    t.app.get(OutboxService).enqueue({ to: DM, body: 'Step 1', kind: 'progress' });
+    await waitFor(() => t?.sim.sent.length === 4, 'the error and the progress');
+    expect(t.sim.sent.slice(2).map((s) => [s.message, s.urgent])).toEqual([
+      ['It broke.', true],
+      ['Step 1', false],
+    ]);
+  });
+
+  it('an approval raised while 200 progress updates wait in the outbox reaches the phone first', async () => {
+    const runner = new FakeAgentRunner();
+    t = await createSignalApp('signal-cli', {
+      env: FAST,
+      override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
+    });
+    mkdirSync(join(t.dir, 'projects', 'demo'));
+    t.sim.phoneSends({ from: OWNER, text: '/new demo run the tests' });
+    await waitFor(() => runner.turns.length === 1 && t?.sim.sent.length === 1, 'the turn');
+    t.sim.refuseConnections(60_000); // well inside the 10 min approval timeout
+    await waitFor(() => !t?.app.get(ConnectionSupervisor).isConnected, 'the drop');
+    const outbox = t.app.get(OutboxService);
+    for (let i = 1; i <= 200; i++) outbox.enqueue({ to: DM, body: `step ${i}`, kind: 'progress' });
+    void runner.turns[0].ask('Bash', { command: 'npm test' });
+    await waitFor(() => outbox.depth() === 201, 'the question in the outbox');
+    await runClockUntil(
+      t,
+      () => (t?.app.get(ConnectionSupervisor).isConnected ?? false) && outbox.depth() === 0,
+    );
+    const sent = t.sim.sent.slice(1).map((s) => s.message);
+    expect(sent).toHaveLength(201);
+    expect(sent[0]).toMatch(/^Approval 1 — Bash in demo\nRun: npm test\n/);
+    expect(sent.slice(1)).toEqual(Array.from({ length: 200 }, (_, i) => `step ${i + 1}`));
+  });
+});
