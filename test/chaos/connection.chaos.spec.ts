@@ -232,11 +232,12 @@ describe('connection supervisor', () => {
     const sent = t.sim.sent.map((m) => m.message.split('\n')[0]);
     expect(sent).toEqual([
       'While you were away, Claude did 60 things:',
+      // Urgent first: the approvals go ahead of the results that waited with them.
       'approve step 20?',
-      'result of turn 1',
       'approve step 40?',
-      'result of turn 2',
       'approve step 60?',
+      'result of turn 1',
+      'result of turn 2',
       'result of turn 3',
     ]);
   });

@@ -6,6 +6,7 @@ import {
   createAgentApp,
   untilAgent,
   agentFailures,
+  isProgress,
   phoneTexts,
   pidAlive,
 } from '../utils/agent-harness';
@@ -19,7 +20,7 @@ const texts = phoneTexts;
 /** Edits of earlier messages: [the edited message's text as first sent, the new text]. */
 const edits = (t: AgentTestApp) =>
   t.sim.sent
-    .filter((s) => s.editTimestamp !== null)
+    .filter((s) => s.editTimestamp !== null && !isProgress(s.message))
     .map((s) => [t.sim.sent.find((o) => o.timestamp === s.editTimestamp)?.message, s.message]);
 const conversation = `dm:${OWNER.uuid}`;
 

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { AgentRunner, TurnService } from '../../src/modules/agent';
 import { ApprovalsService } from '../../src/modules/approvals';
 import { SessionsService } from '../../src/modules/sessions';
-import { AgentTestApp, createAgentApp, untilAgent, phoneTexts } from '../utils/agent-harness';
+import {
+  AgentTestApp,
+  createAgentApp,
+  isProgress,
+  untilAgent,
+  phoneTexts,
+} from '../utils/agent-harness';
 import { FakeAgentRunner } from '../utils/fake-agent-runner';
 import { createSignalApp, OWNER, SignalTestApp, STRANGER } from '../utils/signal-harness';
 import { BOT_ACCOUNT } from '../utils/test-config';
@@ -96,10 +102,11 @@ describe('answering approvals from the phone (real Claude Code CLI)', () => {
     ]);
     await expect(t.inbound('unauthorized')).resolves.toBe(1);
     await untilAgent(
-      () => t.sim.sent.filter((s) => s.editTimestamp !== null).length === 2,
+      () =>
+        t.sim.sent.filter((s) => s.editTimestamp !== null && !isProgress(s.message)).length === 2,
       'both questions edited',
     );
-    const edited = t.sim.sent.filter((s) => s.editTimestamp !== null);
+    const edited = t.sim.sent.filter((s) => s.editTimestamp !== null && !isProgress(s.message));
     expect(edited.map((s) => s.editTimestamp)).toEqual([question(t, 1), question(t, 2)]);
     expect(edited.map((s) => s.message.split('\n').at(-1))).toEqual([
       '✅ Approved.',

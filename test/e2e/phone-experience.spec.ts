@@ -80,3 +80,63 @@ describe('notifications and per-conversation settings', () => {
     expect(sent.slice(1)).toEqual(Array.from({ length: 200 }, (_, i) => `step ${i + 1}`));
   });
 });
+
+describe('live progress (fake agent, fake clock)', () => {
+  let t: SignalTestApp;
+  afterEach(() => t.close());
+
+  async function turnWithSteps(verbosity: string, steps: number): Promise<void> {
+    const runner = new FakeAgentRunner();
+    t = await createSignalApp('signal-cli', {
+      env: FAST,
+      override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
+    });
+    mkdirSync(join(t.dir, 'projects', 'demo'));
+    t.sim.phoneSends({ from: OWNER, text: `/verbosity ${verbosity}` });
+    t.sim.phoneSends({ from: OWNER, text: '/new demo go' });
+    await waitFor(() => runner.turns.length === 1 && t.sim.sent.length === 2, 'the turn');
+    const turn = runner.turns[0];
+    for (let i = 1; i <= steps; i++) {
+      turn.tool('Bash', { command: `step ${i}` });
+      await t.clock.advance(1000); // one step a second
+    }
+    turn.finish('All done.');
+    const done = (): boolean =>
+      t.sim.sent.some((s) => s.message === 'All done.') &&
+      (verbosity !== 'normal' || t.sim.sent.some((s) => s.message.startsWith('✔ Finished')));
+    await runClockUntil(t, done);
+  }
+
+  it('normal: one progress message, edited in place never more often than every 5 s, then the result', async () => {
+    await turnWithSteps('normal', 12);
+    const progress = t.sim.sent.slice(2).filter((s) => s.message !== 'All done.');
+    const first = progress[0];
+    expect(first.editTimestamp).toBeNull();
+    expect(first.message).toBe('⏳ Working in demo: 1 step, 0 s\n• Bash: step 1');
+    const edits = progress.slice(1);
+
+    expect(edits.every((e) => e.editTimestamp === first.timestamp)).toBe(true);
+    const times = progress.map((p) => p.timestamp);
+    for (let i = 1; i < times.length; i++) {
+      expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(5000);
+    }
+    expect(edits.at(-1)?.message).toBe(
+      '✔ Finished in demo: 12 steps, 17 s\n• Bash: step 9\n• Bash: step 10\n• Bash: step 11\n• Bash: step 12',
+    );
+    expect(t.sim.sent.filter((s) => s.message === 'All done.')).toHaveLength(1);
+    expect(progress.every((p) => !p.urgent)).toBe(true); // progress does not buzz by default
+    const typing = t.sim.requests.filter((r) => r.path === 'rpc:sendTyping');
+    expect(typing.length).toBeGreaterThanOrEqual(2);
+    expect((typing.at(-1)?.body as { params: { stop: boolean } }).params.stop).toBe(true);
+  });
+
+  it('verbose: a message per tool call; quiet: none, only the result', async () => {
+    await turnWithSteps('verbose', 3);
+    expect(t.sim.sent.slice(2).map((s) => s.message)).toEqual([
+      '🔧 Bash: step 1',
+      '🔧 Bash: step 2',
+      '🔧 Bash: step 3',
+      'All done.',
+    ]);
+  });
+});

@@ -75,9 +75,14 @@ export async function untilAgent(
   throw new Error(`gave up waiting for ${what}`);
 }
 
-/** New messages the phone got, edits of earlier ones left out. */
+/** A live progress message (verbosity normal) or a per-step one (verbose). */
+export const isProgress = (text: string): boolean => /^(⏳ Working|✔ Finished|🔧 )/u.test(text);
+
+/** New messages the phone got, edits of earlier ones and progress left out. */
 export function phoneTexts(t: SignalTestApp): string[] {
-  return t.sim.sent.filter((s) => s.editTimestamp === null).map((s) => s.message);
+  return t.sim.sent
+    .filter((s) => s.editTimestamp === null && !isProgress(s.message))
+    .map((s) => s.message);
 }
 
 /** Whether a process with this pid is alive. */

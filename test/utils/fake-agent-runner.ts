@@ -15,6 +15,8 @@ export interface FakeTurn {
   ask(toolName: string, input: Record<string, unknown>): Promise<PermissionAnswer>;
   /** Every answer the daemon gave this turn, in order. */
   answers: PermissionAnswer[];
+  /** Reports a tool call, as the CLI does when the model asks for one. */
+  tool(name: string, input: Record<string, unknown>): void;
   finished: boolean;
   interrupted: boolean;
 }
@@ -40,6 +42,7 @@ export class FakeAgentRunner extends AgentRunner {
       interrupted: false,
       finished: false,
       answers: [],
+      tool: (name, input) => push({ type: 'tool', name, input }),
       ask: async (toolName, input) => {
         const answer = await request.askPermission({ toolName, input, signal: questions.signal });
         turn.answers.push(answer);

@@ -65,6 +65,8 @@ export interface AgentConfig {
   readonly idleTimeoutMs: number;
   /** How long a stop waits after interrupting before SIGTERM, and after SIGTERM before SIGKILL. */
   readonly stopGraceMs: number;
+  /** The live progress message is edited at most this often. */
+  readonly progressEditMs: number;
 }
 
 export interface ApprovalsConfig {

@@ -62,6 +62,7 @@ const envSchema = z.object({
   AGENT_TURN_TIMEOUT_MINUTES: integer(1, 24 * 60).default(30),
   AGENT_IDLE_TIMEOUT_SECONDS: integer(10, 86_400).default(300),
   AGENT_STOP_GRACE_SECONDS: integer(1, 600).default(5),
+  PROGRESS_EDIT_SECONDS: integer(1, 3600).default(5),
   APPROVAL_TIMEOUT_SECONDS: integer(10, 7 * 86_400).default(600),
   APPROVAL_READ_ONLY_TOOLS: list.default([
     'Read',
@@ -137,6 +138,7 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       turnTimeoutMs: e.AGENT_TURN_TIMEOUT_MINUTES * 60_000,
       idleTimeoutMs: e.AGENT_IDLE_TIMEOUT_SECONDS * 1000,
       stopGraceMs: e.AGENT_STOP_GRACE_SECONDS * 1000,
+      progressEditMs: e.PROGRESS_EDIT_SECONDS * 1000,
     },
     approvals: {
       timeoutMs: e.APPROVAL_TIMEOUT_SECONDS * 1000,

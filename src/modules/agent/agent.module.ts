@@ -5,6 +5,7 @@ import { SessionsModule } from '../sessions';
 import { AgentEnvironment } from './agent-environment';
 import { AgentRunner } from './agent-runner.port';
 import { OrphanReaper } from './orphan-reaper.service';
+import { ProgressReporter } from './progress-reporter';
 import { SdkAgentRunner } from './sdk-agent-runner';
 import { SessionCommands } from './session.commands';
 import { TurnReporter } from './turn-reporter';
@@ -17,6 +18,7 @@ import { TurnService } from './turn.service';
     AgentEnvironment,
     { provide: AgentRunner, useClass: SdkAgentRunner },
     TurnReporter,
+    ProgressReporter,
     TurnService,
     SessionCommands,
     OrphanReaper,

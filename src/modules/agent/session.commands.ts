@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ChatCommand, ChatContext, ChatFallback, StatusPart } from '../commands';
 import { Session, SessionsService } from '../sessions';
 import { PermissionMode } from './agent-runner.port';
-import { modeOf, TurnService } from './turn.service';
+import { modeOf, projectName, TurnService } from './turn.service';
 
 /** What the owner types, and the agent's name for it. */
 const MODES: Record<string, PermissionMode> = {
@@ -175,10 +175,6 @@ export class SessionCommands {
     }
     return lines;
   }
-}
-
-function projectName(session: Session): string {
-  return session.projectPath.split('/').pop() ?? session.projectPath;
 }
 
 /** The last 6 hex digits: unique enough within one conversation, short enough to type. */

@@ -3,6 +3,7 @@ import { Clock, Timer } from '../../common/clock';
 import { AppConfig } from '../../common/config';
 import { Conversation } from '../../common/conversations';
 import { ApprovalsService } from '../approvals';
+import { TypingIndicator } from '../outbox';
 import { Session, SessionsService } from '../sessions';
 import {
   AgentEvent,
@@ -13,6 +14,7 @@ import {
   PermissionAsk,
   PermissionMode,
 } from './agent-runner.port';
+import { ProgressReporter } from './progress-reporter';
 import { FailureCause, TurnEnd, TurnReporter } from './turn-reporter';
 
 interface Job {
@@ -59,6 +61,8 @@ export class TurnService implements BeforeApplicationShutdown {
     private readonly sessions: SessionsService,
     private readonly approvals: ApprovalsService,
     private readonly reporter: TurnReporter,
+    private readonly progress: ProgressReporter,
+    private readonly typing: TypingIndicator,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -138,6 +142,17 @@ export class TurnService implements BeforeApplicationShutdown {
   private async execute(turn: Running): Promise<void> {
     const startedAt = this.clock.nowMs();
     const session = await this.sessions.get(turn.job.sessionId);
+    this.progress.begin(turn.turnKey, turn.job.conversation, projectName(session));
+    this.typing.start(turn.job.conversation);
+    try {
+      await this.runAndReport(turn, session, startedAt);
+    } finally {
+      this.typing.stop(turn.job.conversation);
+      this.progress.end(turn.turnKey);
+    }
+  }
+
+  private async runAndReport(turn: Running, session: Session, startedAt: number): Promise<void> {
     let end = await this.attempt(turn, session, session.agentSessionId ?? undefined);
     if (end.lostResume) {
       await this.sessions.setAgentSessionId(session.id, null);
@@ -189,7 +204,10 @@ export class TurnService implements BeforeApplicationShutdown {
         if (event.type === 'text') turn.lastText = event.text;
         if (event.type === 'init')
           await this.sessions.setAgentSessionId(session.id, event.sessionId);
-        if (event.type === 'tool') await this.reporter.tool(session.id, event.name, event.input);
+        if (event.type === 'tool') {
+          this.progress.step(turn.turnKey, event.name, event.input);
+          await this.reporter.tool(session.id, event.name, event.input);
+        }
         if (event.type === 'retry' && !retriesShown) {
           retriesShown = true;
           this.reporter.notice(turn.job.conversation, retryNotice(event));
@@ -341,6 +359,11 @@ function notRun(dropped: number): string {
   return dropped === 1
     ? ' The prompt queued behind it was not run: send it again when you want it.'
     : ` The ${dropped} prompts queued behind it were not run: send them again when you want them.`;
+}
+
+/** The project folder's name, as the phone shows it. */
+export function projectName(session: Session): string {
+  return session.projectPath.split('/').pop() ?? session.projectPath;
 }
 
 /** The session's permission mode, as `/mode` left it (default: ask). */

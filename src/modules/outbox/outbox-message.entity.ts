@@ -43,8 +43,8 @@ export class OutboxMessage {
   folded!: number;
 
   /**
-   * Lower goes first: 0 for catch-up summaries after a reconnect, 1 for approvals, errors,
-   * results and answers, 2 for progress; equal priorities go by id. (Ascending, so the
+   * Lower goes first: 0 for catch-up summaries after a reconnect, 1 for urgent messages
+   * (approvals, errors), 2 for everything else; equal priorities go by id. (Ascending, so the
    * (state, priority, id) index serves the order.)
    */
   @Column({ type: 'integer', default: 1 })

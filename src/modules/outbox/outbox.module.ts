@@ -9,6 +9,7 @@ import { OutboxStatus } from './outbox-status.service';
 import { OutboxHealthIndicator } from './outbox.health';
 import { OutboxRepository } from './outbox.repository';
 import { OutboxService } from './outbox.service';
+import { TypingIndicator } from './typing-indicator.service';
 
 /**
  * The durable outbox: every message to the phone is a row first, sent in order by one
@@ -26,7 +27,8 @@ import { OutboxService } from './outbox.service';
     OutboxDispatcher,
     OutboxHealthIndicator,
     OutboxStatus,
+    TypingIndicator,
   ],
-  exports: [OutboxService, ChatReplies],
+  exports: [OutboxService, ChatReplies, TypingIndicator],
 })
 export class OutboxModule {}

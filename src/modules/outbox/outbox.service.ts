@@ -79,9 +79,10 @@ export class OutboxService implements ChatReplies {
       kind: message.kind,
       turnKey: message.turnKey ?? null,
       editOf: message.editOf ?? null,
-      // Progress waits behind everything else, so an approval, an error or a result never sits
-      // behind a backlog of progress; the rest keep their order among themselves.
-      priority: message.first ? 0 : urgency === 'informational' ? 2 : 1,
+      // Urgent messages (approvals, errors) go ahead of everything already waiting, so they
+      // never sit behind a backlog of progress; everything else keeps its order (a turn's
+      // steps before its result).
+      priority: message.first ? 0 : urgency === 'urgent' ? 1 : 2,
       // Muted kinds arrive without a notification; urgent ones always buzz.
       quiet:
         urgency === 'silent' ||

@@ -46,6 +46,7 @@ describe('loadConfig', () => {
         turnTimeoutMs: 30 * 60_000,
         idleTimeoutMs: 300_000,
         stopGraceMs: 5000,
+        progressEditMs: 5000,
       },
       approvals: {
         timeoutMs: 600_000,
