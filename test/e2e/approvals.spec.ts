@@ -180,3 +180,37 @@ describe('an approval settled before Signal took its question', () => {
     );
   });
 });
+
+describe('a question its turn left open', () => {
+  let t: SignalTestApp;
+  afterEach(() => t.close());
+
+  it('is withdrawn when the turn ends: the agent gets its answer and the question says so', async () => {
+    const runner = new FakeAgentRunner();
+    t = await createSignalApp('signal-cli', {
+      override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
+    });
+    mkdirSync(join(t.dir, 'projects', 'demo'));
+    t.sim.phoneSends({ from: OWNER, text: '/new demo run the tests' });
+    await waitFor(() => runner.turns.length === 1 && t.sim.sent.length === 1, 'the turn');
+    const answer = runner.turns[0].ask('Bash', { command: 'npm test' });
+    await waitFor(() => t.sim.sent.length === 2, 'the question');
+    runner.turns[0].finish('Finished without it.');
+    await expect(answer).resolves.toEqual({
+      behavior: 'deny',
+      message: 'The turn was stopped.',
+      interrupt: true,
+    });
+    await waitFor(() => t.sim.sent.length === 4, 'the result and the edit');
+    expect(t.app.get(ApprovalsService).pendingIn(CONVERSATION)).toEqual([]);
+    expect(t.sim.sent.slice(2).map((s) => [s.editTimestamp, s.message])).toEqual(
+      expect.arrayContaining([
+        [null, 'Finished without it.'],
+        [
+          t.sim.sent[1].timestamp,
+          'Approval 1 — Bash in demo\nRun: npm test\n⏹ Withdrawn: the turn ended.',
+        ],
+      ]),
+    );
+  });
+});

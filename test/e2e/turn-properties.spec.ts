@@ -146,8 +146,10 @@ describe('turn properties', () => {
             open()[0]?.finish('done');
             return !turns.isRunning(session.id);
           }, 'the queue to drain');
-          const answers = await Promise.all(asked);
+          // A question left unanswered is a failure here, not a hang of the whole property.
+          await new Promise((resolve) => setImmediate(resolve));
           expect(settled.size).toBe(asked.length);
+          const answers = await Promise.all(asked);
           expect(await pending(session.id)).toBe(0);
           // Every question has exactly one outcome, and its answer matches it.
           const outcomes = await approvalOutcomes();

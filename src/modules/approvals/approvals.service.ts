@@ -186,9 +186,15 @@ export class ApprovalsService {
     return this.repository.findByMessage(conversation, timestamp);
   }
 
-  /** A turn ended: its blanket approval ends with it. */
+  /**
+   * A turn ended: its blanket approval ends with it, and a question it left open is withdrawn
+   * (nothing is waiting for the answer any more).
+   */
   turnEnded(turnKey: string): void {
     this.approvedTurns.delete(turnKey);
+    for (const left of this.repository.pendingOfTurn(turnKey)) {
+      this.settle(left.id, 'cancelled', 'the turn ended');
+    }
   }
 
   /** Pending approvals in one conversation, oldest first. */
