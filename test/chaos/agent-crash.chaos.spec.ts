@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ScriptedModelServer } from '../../src/model-sim/scripted-model-server';
 import { SignalSimulator } from '../../src/simulator/signal-simulator';
-import { pidAlive, untilAgent } from '../utils/agent-harness';
+import { phoneTexts, pidAlive, untilAgent } from '../utils/agent-harness';
 import { DaemonProcess, spawnDaemon, waitForListening } from '../utils/daemon-process';
 import { OWNER } from '../utils/signal-harness';
 import { makeTempDir } from '../utils/temp-dir';
@@ -34,8 +34,7 @@ describe('the daemon killed during a turn with an approval pending', () => {
     temp.remove();
   });
 
-  const texts = (): string[] =>
-    sim.sent.filter((s) => s.editTimestamp === null).map((s) => s.message);
+  const texts = (): string[] => phoneTexts({ sim });
   const database = (): Database.Database =>
     new Database(join(temp.path, 'data', 'bridge.sqlite'), { readonly: true });
 

@@ -2,6 +2,7 @@ import { FakeClock } from '../../src/common/clock';
 import { AppEvents, EventBus } from '../../src/common/events';
 import { RateLimiter } from '../../src/modules/rate-limit';
 import { OutboxService, stripNumbering } from '../../src/modules/outbox';
+import { OutboxDispatcher } from '../../src/modules/outbox/outbox-dispatcher.service';
 import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { createApp } from '../utils/create-app';
 import { httpGet } from '../utils/http';
@@ -166,6 +167,21 @@ describe('outbox details', () => {
     await runClockUntil(t, () => t.sim.sent.length === 2);
     expect(t.sim.sent.map((s) => [s.message, s.editTimestamp])).toEqual([
       ['editing src/app.ts', null],
+      ['running npm test', t.sim.sent[0].timestamp],
+    ]);
+  });
+
+  it('a progress update written while the first is on its way to Signal edits it, and does not become a second message', async () => {
+    t = await createSignalApp('signal-cli');
+    const outbox = t.app.get(OutboxService);
+    t.sim.delayResponses(1000); // Signal takes a second to answer
+    outbox.enqueue({ to: DM, body: 'reading files', kind: 'progress', turnKey: 'turn-1' });
+    await waitFor(() => t.app.get(OutboxDispatcher).sending, 'the first update on its way');
+    outbox.enqueue({ to: DM, body: 'running npm test', kind: 'progress', turnKey: 'turn-1' });
+    t.sim.delayResponses(0);
+    await runClockUntil(t, () => t.sim.sent.length === 2);
+    expect(t.sim.sent.map((s) => [s.message, s.editTimestamp])).toEqual([
+      ['reading files', null],
       ['running npm test', t.sim.sent[0].timestamp],
     ]);
   });

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentRunner, TurnService } from '../../src/modules/agent';
+import { TurnService } from '../../src/modules/agent';
 import { ApprovalsService } from '../../src/modules/approvals';
 import { SessionsService } from '../../src/modules/sessions';
 import {
@@ -10,8 +10,8 @@ import {
   untilAgent,
   phoneTexts,
 } from '../utils/agent-harness';
-import { FakeAgentRunner } from '../utils/fake-agent-runner';
-import { createSignalApp, OWNER, SignalTestApp, STRANGER } from '../utils/signal-harness';
+import { createFakeAgentApp } from '../utils/fake-agent-runner';
+import { OWNER, SignalTestApp, STRANGER } from '../utils/signal-harness';
 import { BOT_ACCOUNT } from '../utils/test-config';
 import { waitFor } from '../utils/wait-for';
 
@@ -142,11 +142,8 @@ describe('an approval settled before Signal took its question', () => {
   afterEach(() => t.close());
 
   it('sends the question once Signal answers, then edits it to show the outcome', async () => {
-    const runner = new FakeAgentRunner();
-    t = await createSignalApp('signal-cli', {
-      override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
-    });
-    mkdirSync(join(t.dir, 'projects', 'demo'));
+    const { t: app, runner } = await createFakeAgentApp();
+    t = app;
     t.sim.phoneSends({ from: OWNER, text: '/new demo' });
     t.sim.phoneSends({ from: OWNER, text: 'run the tests' });
     await waitFor(() => runner.turns.length === 1 && t.sim.sent.length === 1, 'the turn');
@@ -186,11 +183,8 @@ describe('a question its turn left open', () => {
   afterEach(() => t.close());
 
   it('is withdrawn when the turn ends: the agent gets its answer and the question says so', async () => {
-    const runner = new FakeAgentRunner();
-    t = await createSignalApp('signal-cli', {
-      override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
-    });
-    mkdirSync(join(t.dir, 'projects', 'demo'));
+    const { t: app, runner } = await createFakeAgentApp();
+    t = app;
     t.sim.phoneSends({ from: OWNER, text: '/new demo run the tests' });
     await waitFor(() => runner.turns.length === 1 && t.sim.sent.length === 1, 'the turn');
     const answer = runner.turns[0].ask('Bash', { command: 'npm test' });

@@ -1,15 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { FakeClock } from '../../src/common/clock';
-import { AgentRunner } from '../../src/modules/agent';
 import { CommandDispatcher } from '../../src/modules/commands';
 import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { parseSignalEvent } from '../../src/modules/signal';
 import { InboundMessageRepository } from '../../src/modules/signal/inbound-message.repository';
 import { buildEnvelope } from '../../src/simulator/phone';
 import { createApp } from '../utils/create-app';
-import { FakeAgentRunner } from '../utils/fake-agent-runner';
+import { createFakeAgentApp } from '../utils/fake-agent-runner';
 import { HELP_TEXT } from '../utils/help-text';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
 import { BOT_ACCOUNT } from '../utils/test-config';
@@ -51,12 +48,10 @@ describe('command router', () => {
   });
 
   it('runs prompts one turn at a time, says what is queued, and answers /stop at once mid-turn', async () => {
-    const runner = new FakeAgentRunner();
-    t = await createSignalApp('signal-cli', {
+    const { t: app, runner } = await createFakeAgentApp({
       env: { RATE_LIMIT_PER_MINUTE: '60000', RATE_LIMIT_BURST: '10000' },
-      override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
     });
-    mkdirSync(join(t.dir, 'projects', 'demo'));
+    t = app;
     t.sim.phoneSends({ from: OWNER, text: '/new demo' });
     await waitFor(() => t.sim.sent.length === 1, 'the session');
     t.sim.phoneSends({ from: OWNER, text: 'first prompt' });

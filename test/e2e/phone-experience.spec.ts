@@ -1,10 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { FakeClock } from '../../src/common/clock';
-import { AgentRunner } from '../../src/modules/agent';
 import { OutboxService } from '../../src/modules/outbox';
 import { ConnectionSupervisor } from '../../src/modules/resilience';
-import { FakeAgentRunner } from '../utils/fake-agent-runner';
+import { createFakeAgentApp } from '../utils/fake-agent-runner';
 import { runClockUntil } from '../utils/outbox-driver';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
 import { makeTempDir } from '../utils/temp-dir';
@@ -56,12 +53,8 @@ describe('notifications and per-conversation settings', () => {
   });
 
   it('an approval raised while 200 progress updates wait in the outbox reaches the phone first', async () => {
-    const runner = new FakeAgentRunner();
-    t = await createSignalApp('signal-cli', {
-      env: FAST,
-      override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
-    });
-    mkdirSync(join(t.dir, 'projects', 'demo'));
+    const { t: app, runner } = await createFakeAgentApp({ env: FAST });
+    t = app;
     t.sim.phoneSends({ from: OWNER, text: '/new demo run the tests' });
     await waitFor(() => runner.turns.length === 1 && t?.sim.sent.length === 1, 'the turn');
     t.sim.refuseConnections(60_000); // well inside the 10 min approval timeout
@@ -86,12 +79,8 @@ describe('live progress (fake agent, fake clock)', () => {
   afterEach(() => t.close());
 
   async function turnWithSteps(verbosity: string, steps: number): Promise<void> {
-    const runner = new FakeAgentRunner();
-    t = await createSignalApp('signal-cli', {
-      env: FAST,
-      override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
-    });
-    mkdirSync(join(t.dir, 'projects', 'demo'));
+    const { t: app, runner } = await createFakeAgentApp({ env: FAST });
+    t = app;
     t.sim.phoneSends({ from: OWNER, text: `/verbosity ${verbosity}` });
     t.sim.phoneSends({ from: OWNER, text: '/new demo go' });
     await waitFor(() => runner.turns.length === 1 && t.sim.sent.length === 2, 'the turn');

@@ -79,7 +79,7 @@ export async function untilAgent(
 export const isProgress = (text: string): boolean => /^(⏳ Working|✔ Finished|🔧 )/u.test(text);
 
 /** New messages the phone got, edits of earlier ones and progress left out. */
-export function phoneTexts(t: SignalTestApp): string[] {
+export function phoneTexts(t: Pick<SignalTestApp, 'sim'>): string[] {
   return t.sim.sent
     .filter((s) => s.editTimestamp === null && !isProgress(s.message))
     .map((s) => s.message);

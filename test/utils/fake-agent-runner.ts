@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AgentEvent,
   AgentRun,
@@ -5,6 +7,8 @@ import {
   PermissionAnswer,
   TurnRequest,
 } from '../../src/modules/agent/agent-runner.port';
+import { CreateAppOptions } from './create-app';
+import { createSignalApp, SignalTestApp } from './signal-harness';
 
 /** One turn the fake runner started, held until the test finishes it. */
 export interface FakeTurn {
@@ -99,4 +103,17 @@ function result(ok: boolean, text: string): AgentEvent {
     durationMs: null,
     numTurns: null,
   };
+}
+
+/** The daemon over the Signal simulator with a fake agent and a `demo` project folder. */
+export async function createFakeAgentApp(
+  options: CreateAppOptions = {},
+): Promise<{ t: SignalTestApp; runner: FakeAgentRunner }> {
+  const runner = new FakeAgentRunner();
+  const t = await createSignalApp('signal-cli', {
+    ...options,
+    override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
+  });
+  mkdirSync(join(t.dir, 'projects', 'demo'));
+  return { t, runner };
 }

@@ -15,8 +15,6 @@ interface Progress {
   startedAt: number;
   steps: string[];
   count: number;
-  /** Whether the progress message was written at all. */
-  shown: boolean;
   /** The outbox row of the latest write while Signal does not have it yet. */
   unsentId?: number;
   /** When Signal last took the progress message (ms). */
@@ -32,8 +30,8 @@ interface Progress {
  * What the phone sees of a running turn, by the conversation's verbosity. quiet: nothing.
  * normal: one message per turn, edited in place (the last few steps and the elapsed time), at
  * most once per `PROGRESS_EDIT_SECONDS`. verbose: a message per tool call. All of it goes
- * through the outbox as informational progress: behind approvals and results, folded when the
- * outbox is over its bound, and quiet unless the conversation turned progress notifications on.
+ * through the outbox as informational progress: urgent messages overtake it, it is folded when
+ * the outbox is over its bound, and it is quiet unless the conversation turned it on (`/notify`).
  */
 @Injectable()
 export class ProgressReporter {
@@ -69,7 +67,6 @@ export class ProgressReporter {
       startedAt: this.clock.nowMs(),
       steps: [],
       count: 0,
-      shown: false,
       dirty: false,
       finished: false,
     });
@@ -94,8 +91,8 @@ export class ProgressReporter {
     const progress = this.turns.get(turnKey);
     if (!progress) return;
     progress.finished = true;
-    if (!progress.shown) {
-      this.turns.delete(turnKey); // nothing was shown: nothing to close
+    if (progress.unsentId === undefined && progress.deliveredAt === undefined) {
+      this.turns.delete(turnKey); // nothing was written: nothing to close
       return;
     }
     this.update(turnKey, progress);
@@ -124,7 +121,6 @@ export class ProgressReporter {
   }
 
   private write(turnKey: string, progress: Progress): void {
-    progress.shown = true;
     const elapsed = formatSeconds((this.clock.nowMs() - progress.startedAt) / 1000);
     const steps = `${progress.count} step${progress.count === 1 ? '' : 's'}`;
     const head = progress.finished

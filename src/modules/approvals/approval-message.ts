@@ -3,6 +3,9 @@ import { relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 
 const MAX_LINES = 40;
+
+/** The tool through which the agent presents its plan in plan mode. */
+export const PLAN_TOOL = 'ExitPlanMode';
 const NEW_FILE_LINES = 12;
 
 /** What a tool call will do, for a phone: the command, a diff, or a new file's first lines. */
@@ -17,7 +20,7 @@ export function describeToolCall(
   switch (toolName) {
     case 'Bash':
       return `Run: ${String(input.command ?? '')}`;
-    case 'ExitPlanMode':
+    case PLAN_TOOL:
       return `The plan (approving it lets Claude carry it out):\n${clip(String(input.plan ?? said ?? '(not stated)'))}`;
     case 'Edit': {
       const before = String(input.old_string ?? '');
@@ -70,7 +73,7 @@ export function approvalMessage(options: {
     `Approval ${options.id} — ${options.toolName} in ${options.project}`,
     options.description,
   ];
-  if (options.toolName === 'ExitPlanMode') {
+  if (options.toolName === PLAN_TOOL) {
     lines.push(
       `Answer /approve ${options.id} to carry it out asking before each change, /approve ${options.id} edits to let file edits run unasked, or /reject ${options.id} [what to change]; 👍 or 👎 (or reply yes/no) work too.`,
     );

@@ -5,7 +5,7 @@ import { Clock, Timer } from '../../common/clock';
 import { AppConfig } from '../../common/config';
 import { Conversation, conversationKey } from '../../common/conversations';
 import { Approval, ApprovalState } from './approval.entity';
-import { approvalMessage, describeToolCall } from './approval-message';
+import { approvalMessage, describeToolCall, PLAN_TOOL } from './approval-message';
 import { ApprovalMessages } from './approval-messages.service';
 import { ApprovalRepository } from './approval.repository';
 import { SessionRules } from './session-rules.service';
@@ -50,9 +50,6 @@ export interface DecideOptions {
   /** A plan (ExitPlanMode) approved to be carried out in this mode. */
   mode?: PlanMode;
 }
-
-/** The tool through which the agent presents its plan in plan mode. */
-export const PLAN_TOOL = 'ExitPlanMode';
 
 interface Waiter {
   resolve(outcome: ApprovalOutcome): void;

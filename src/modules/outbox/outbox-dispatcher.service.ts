@@ -100,6 +100,19 @@ export class OutboxDispatcher implements BeforeApplicationShutdown {
     return this.inFlight;
   }
 
+  /**
+   * The message this row edits: its own `edit_of`, or for a turn's progress update the turn's
+   * first progress message once that was sent (settled now, not when the update was written).
+   */
+  private editTarget(row: OutboxRow): number | undefined {
+    if (row.edit_of) return row.edit_of;
+    if (row.kind !== 'progress' || !row.turn_key) return undefined;
+    const original = this.repository.progressOriginal(row.turn_key);
+    if (original === null) return undefined;
+    this.repository.setEditOf(row.id, original);
+    return original;
+  }
+
   private async drain(): Promise<void> {
     while (this.running) {
       if (!this.linkUp) return; // rows wait; the link coming back kicks again
@@ -121,7 +134,17 @@ export class OutboxDispatcher implements BeforeApplicationShutdown {
     }
   }
 
+  /** Sends the row; while it is on its way, nothing replaces, drops or folds it. */
   private async deliver(row: OutboxRow): Promise<Delivery> {
+    this.repository.markSending(row.id);
+    try {
+      return await this.deliverParts(row);
+    } finally {
+      this.repository.markSending(undefined);
+    }
+  }
+
+  private async deliverParts(row: OutboxRow): Promise<Delivery> {
     const to = JSON.parse(row.target) as Conversation;
     const parts = splitMessage(row.body);
     for (let part = row.parts_sent; part < parts.length; part++) {
@@ -132,7 +155,7 @@ export class OutboxDispatcher implements BeforeApplicationShutdown {
         outcome = await this.transport.send({
           to,
           text: parts[part],
-          editTimestamp: parts.length === 1 && row.edit_of ? row.edit_of : undefined,
+          editTimestamp: parts.length === 1 ? this.editTarget(row) : undefined,
           quiet: row.quiet === 1,
         });
       } catch (error) {

@@ -46,33 +46,31 @@ export const OUTBOX_HEAD_SQL = `SELECT ${COLUMNS} FROM outbox_messages WHERE sta
 @Injectable()
 export class OutboxRepository {
   private pending?: number;
+  /**
+   * The row the dispatcher is sending right now, if any. It is still `pending`, but Signal may
+   * already have it, so nothing replaces, drops or folds it.
+   */
+  private sendingId = -1;
 
   constructor(private readonly sqlite: Sqlite) {}
 
   /**
-   * Inserts a row. A progress row replaces the unsent progress of its turn, and edits the
-   * turn's already-sent progress message in place when there is one. Returns the new id.
+   * Inserts a row. A progress row replaces the unsent progress of its turn (which of the turn's
+   * messages it edits is settled when it is sent: see `progressOriginal`). Returns the new id.
    */
   insert(row: NewOutboxRow): number {
     const enclosed = this.sqlite.inTransaction;
     let replaced = 0;
     const id = this.sqlite.transaction(() => {
-      let editOf: number | null = row.editOf ?? null;
+      const editOf: number | null = row.editOf ?? null;
       if (row.kind === 'progress' && row.turnKey) {
         replaced = this.sqlite
           .prepare(
             `DELETE FROM outbox_messages
-             WHERE state = 'pending' AND kind = 'progress' AND turn_key = ? AND parts_sent = 0`,
+             WHERE state = 'pending' AND kind = 'progress' AND turn_key = ? AND parts_sent = 0
+               AND id != ?`,
           )
-          .run(row.turnKey).changes;
-        editOf =
-          this.sqlite
-            .prepare<[string], { original: number }>(
-              `SELECT COALESCE(edit_of, signal_timestamp) AS original FROM outbox_messages
-               WHERE state = 'sent' AND kind = 'progress' AND turn_key = ?
-               ORDER BY id DESC LIMIT 1`,
-            )
-            .get(row.turnKey)?.original ?? null;
+          .run(row.turnKey, this.sendingId).changes;
       }
       return Number(
         this.sqlite
@@ -97,6 +95,33 @@ export class OutboxRepository {
     });
     this.adjustPending(1 - replaced, enclosed);
     return id;
+  }
+
+  /** The dispatcher is sending this row now (or, with undefined, nothing). */
+  markSending(id: number | undefined): void {
+    this.sendingId = id ?? -1;
+  }
+
+  /**
+   * The Signal timestamp of the turn's first progress message, once one was sent: a later
+   * update of the turn edits that message in place. Looked up when the update is sent, so an
+   * update written while the first was still on its way edits it too.
+   */
+  progressOriginal(turnKey: string): number | null {
+    return (
+      this.sqlite
+        .prepare<[string], { original: number }>(
+          `SELECT COALESCE(edit_of, signal_timestamp) AS original FROM outbox_messages
+           WHERE state = 'sent' AND kind = 'progress' AND turn_key = ?
+           ORDER BY id DESC LIMIT 1`,
+        )
+        .get(turnKey)?.original ?? null
+    );
+  }
+
+  /** Records which sent message a row edits (settled just before it is sent). */
+  setEditOf(id: number, editOf: number): void {
+    this.sqlite.prepare(`UPDATE outbox_messages SET edit_of = ? WHERE id = ?`).run(editOf, id);
   }
 
   /** The oldest pending row: the dispatcher sends strictly in this order. */
@@ -157,9 +182,9 @@ export class OutboxRepository {
     const dropped = this.sqlite
       .prepare(
         `DELETE FROM outbox_messages WHERE state = 'pending' AND kind = 'progress'
-           AND parts_sent = 0 AND conversation_key = ?`,
+           AND parts_sent = 0 AND conversation_key = ? AND id != ?`,
       )
-      .run(conversationKey).changes;
+      .run(conversationKey, this.sendingId).changes;
     this.adjustPending(-dropped, enclosed);
     return dropped;
   }
@@ -196,11 +221,12 @@ export class OutboxRepository {
   foldProgress(summary: (count: number) => string): number {
     const removed = this.sqlite.transaction(() => {
       const rows = this.sqlite
-        .prepare<[], { id: number; conversation_key: string; folded: number }>(
+        .prepare<[number], { id: number; conversation_key: string; folded: number }>(
           `SELECT id, conversation_key, folded FROM outbox_messages
-           WHERE state = 'pending' AND kind = 'progress' AND parts_sent = 0 ORDER BY id`,
+           WHERE state = 'pending' AND kind = 'progress' AND parts_sent = 0 AND id != ?
+           ORDER BY id`,
         )
-        .all();
+        .all(this.sendingId);
       const groups = new Map<string, { id: number; folded: number }[]>();
       for (const row of rows) {
         groups.set(row.conversation_key, [...(groups.get(row.conversation_key) ?? []), row]);
