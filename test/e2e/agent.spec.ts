@@ -65,6 +65,11 @@ describe('agent turns with the real Claude Code CLI', () => {
     t.sim.phoneSends({ from: OWNER, text: '/approve' });
     await untilAgent(() => texts(t).length === 4, 'the result');
     expect(texts(t).slice(2)).toEqual(['Approved 1.', 'I wrote hello.txt.']);
+    // The result ends with what Claude Code reported: time, model calls, cost.
+    const result = t.sim.sent.find((s) => s.message.startsWith('I wrote hello.txt.'));
+    expect(result?.message).toMatch(
+      /^I wrote hello\.txt\.\n\n— \d+ s · 2 model calls( · \$\d+\.\d{4})?$/,
+    );
     expect(readFileSync(file, 'utf8')).toBe('hello from the phone\n');
     await untilAgent(() => edits(t).length === 1, 'the question edited');
     expect(edits(t)[0][1]).toBe(

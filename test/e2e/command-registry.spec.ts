@@ -105,6 +105,7 @@ describe('command registry', () => {
         ['/sessions', 'SessionCommands.list', false],
         ['/status', 'CoreCommands.status', false],
         ['/stop', 'SessionCommands.stop', true],
+        ['/usage', 'UsageCommands.show', false],
         ['/verbosity', 'ConversationSettingsCommands.verbosity', false],
       ]);
     } finally {

@@ -129,3 +129,28 @@ describe('live progress (fake agent, fake clock)', () => {
     ]);
   });
 });
+
+describe('usage', () => {
+  let t: SignalTestApp;
+  afterEach(() => t.close());
+
+  it('each result ends with the turn’s time, model calls and cost; /usage totals the session and the day', async () => {
+    const { t: app, runner } = await createFakeAgentApp({ env: FAST });
+    t = app;
+    t.sim.phoneSends({ from: OWNER, text: '/new demo first' });
+    await waitFor(() => runner.turns.length === 1, 'the first turn');
+    runner.turns[0].finish('First.', { durationMs: 12_300, numTurns: 3, costUsd: 0.0123 });
+    t.sim.phoneSends({ from: OWNER, text: 'second' });
+    await waitFor(() => runner.turns.length === 2, 'the second turn');
+    runner.turns[1].finish('Second.', { durationMs: 65_000, numTurns: 1, costUsd: 1.5 });
+    await waitFor(() => t.sim.sent.length === 3, 'both results');
+    t.sim.phoneSends({ from: OWNER, text: '/usage' });
+    await waitFor(() => t.sim.sent.length === 4, 'the usage');
+    expect(t.sim.sent.map((s) => s.message)).toEqual([
+      'Started a session in demo; working on it.',
+      'First.\n\n— 12 s · 3 model calls · $0.0123',
+      'Second.\n\n— 1 min 5 s · 1 model call · $1.50',
+      'This session: 2 turns, 1 min 17 s, $1.51\nToday (2026-01-01, all conversations): 2 turns, 1 min 17 s, $1.51',
+    ]);
+  });
+});

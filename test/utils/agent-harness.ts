@@ -78,11 +78,14 @@ export async function untilAgent(
 /** A live progress message (verbosity normal) or a per-step one (verbose). */
 export const isProgress = (text: string): boolean => /^(⏳ Working|✔ Finished|🔧 )/u.test(text);
 
-/** New messages the phone got, edits of earlier ones and progress left out. */
+/** A result's usage footer (`— 3 s · 2 model calls · $0.0123`), which the usage tests check. */
+export const USAGE_FOOTER = /\n\n— \d+ (s|min \d+ s)( · \d+ model calls?)?( · \$\d+\.\d+)?$/;
+
+/** New messages the phone got: edits of earlier ones and progress left out, usage footers cut. */
 export function phoneTexts(t: Pick<SignalTestApp, 'sim'>): string[] {
   return t.sim.sent
     .filter((s) => s.editTimestamp === null && !isProgress(s.message))
-    .map((s) => s.message);
+    .map((s) => s.message.replace(USAGE_FOOTER, ''));
 }
 
 /** Whether a process with this pid is alive. */

@@ -13,8 +13,8 @@ import { createSignalApp, SignalTestApp } from './signal-harness';
 /** One turn the fake runner started, held until the test finishes it. */
 export interface FakeTurn {
   request: TurnRequest;
-  /** Ends the turn with a success result whose text is `text`. */
-  finish(text: string): void;
+  /** Ends the turn with a success result whose text is `text` (and the usage the agent reports). */
+  finish(text: string, usage?: { durationMs: number; numTurns: number; costUsd: number }): void;
   /** Asks permission for a tool call, as the CLI does; settles with the daemon's answer. */
   ask(toolName: string, input: Record<string, unknown>): Promise<PermissionAnswer>;
   /** Every answer the daemon gave this turn, in order. */
@@ -52,10 +52,10 @@ export class FakeAgentRunner extends AgentRunner {
         turn.answers.push(answer);
         return answer;
       },
-      finish: (text) => {
+      finish: (text, usage) => {
         if (turn.finished || turn.interrupted) return;
         turn.finished = true;
-        push(result(true, text));
+        push({ ...result(true, text), ...usage });
       },
     };
     this.turns.push(turn);

@@ -16,6 +16,7 @@ export const HELP_TEXT = [
   '/sessions: the sessions of this conversation',
   '/status: Signal link, sending, sessions, messages waiting',
   '/stop: stop the running turn (answered at once, even mid-turn)',
+  '/usage: turns, time and cost of this session and of today',
   '/verbosity [quiet|normal|verbose]: how much of a running turn this conversation sees',
   'Anything else is a prompt for this conversation’s session.',
 ].join('\n');

@@ -9,7 +9,9 @@ import { ProgressReporter } from './progress-reporter';
 import { SdkAgentRunner } from './sdk-agent-runner';
 import { SessionCommands } from './session.commands';
 import { TurnReporter } from './turn-reporter';
+import { TurnUsageRepository } from './turn-usage.repository';
 import { TurnService } from './turn.service';
+import { UsageCommands } from './usage.commands';
 
 /** Claude Code turns: the runner (Agent SDK), turns per session, and the session commands. */
 @Module({
@@ -18,9 +20,11 @@ import { TurnService } from './turn.service';
     AgentEnvironment,
     { provide: AgentRunner, useClass: SdkAgentRunner },
     TurnReporter,
+    TurnUsageRepository,
     ProgressReporter,
     TurnService,
     SessionCommands,
+    UsageCommands,
     OrphanReaper,
   ],
   exports: [TurnService],

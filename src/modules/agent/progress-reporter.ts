@@ -5,6 +5,7 @@ import { Conversation, conversationKey } from '../../common/conversations';
 import { EventBus } from '../../common/events';
 import { OutboxService } from '../outbox';
 import { ConversationSettingsService } from '../sessions';
+import { formatDuration } from './turn-reporter';
 
 /** How many of the latest steps the live progress message shows. */
 const SHOWN_STEPS = 4;
@@ -121,7 +122,7 @@ export class ProgressReporter {
   }
 
   private write(turnKey: string, progress: Progress): void {
-    const elapsed = formatSeconds((this.clock.nowMs() - progress.startedAt) / 1000);
+    const elapsed = formatDuration(this.clock.nowMs() - progress.startedAt);
     const steps = `${progress.count} step${progress.count === 1 ? '' : 's'}`;
     const head = progress.finished
       ? `✔ Finished in ${progress.project}: ${steps}, ${elapsed}`
@@ -142,9 +143,4 @@ export function describeStep(tool: string, input: Record<string, unknown>): stri
 
 function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
-}
-
-function formatSeconds(seconds: number): string {
-  const s = Math.round(seconds);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }

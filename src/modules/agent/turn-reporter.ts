@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { Conversation } from '../../common/conversations';
+import { Clock } from '../../common/clock';
+import { Conversation, conversationKey } from '../../common/conversations';
 import { OutboxService } from '../outbox';
 import { ActivityLogService } from '../sessions';
+import { TurnUsageRepository, Usage } from './turn-usage.repository';
 
 export type TurnOutcome = 'success' | 'error' | 'stopped' | 'timeout' | 'crash';
 
@@ -23,6 +25,8 @@ export interface TurnEnd {
   outcome: TurnOutcome;
   body: string;
   cause?: FailureCause;
+  /** What the agent reported about the turn, when it did. */
+  usage?: Usage;
 }
 
 /**
@@ -38,6 +42,8 @@ export class TurnReporter {
   constructor(
     private readonly outbox: OutboxService,
     private readonly activity: ActivityLogService,
+    private readonly usage: TurnUsageRepository,
+    private readonly clock: Clock,
     registry: Registry,
   ) {
     this.turns = new Counter({
@@ -92,11 +98,40 @@ export class TurnReporter {
     if (options.cause) this.failures.inc({ cause: options.cause });
     this.durations.observe(options.seconds);
     const ok = options.outcome === 'success';
-    this.outbox.enqueue({ to: options.to, body: options.body, kind: ok ? 'result' : 'error' });
+    let body = options.body;
+    if (options.usage) {
+      this.usage.record({
+        ...options.usage,
+        sessionId: options.sessionId,
+        conversationKey: conversationKey(options.to),
+        at: this.clock.nowIso(),
+      });
+      if (ok) body += `\n\n${usageFooter(options.usage)}`;
+    }
+    this.outbox.enqueue({ to: options.to, body, kind: ok ? 'result' : 'error' });
     await this.activity
       .trackActivity(options.sessionId, 'turn_result', { ok, summary: firstLine(options.body) })
       .catch(() => undefined); // the session may have been ended meanwhile
   }
+}
+
+/** The result's last line: how long, how many model calls, and what it cost, as reported. */
+export function usageFooter(usage: Usage): string {
+  const parts = [formatDuration(usage.durationMs)];
+  if (usage.numTurns !== null) {
+    parts.push(`${usage.numTurns} model call${usage.numTurns === 1 ? '' : 's'}`);
+  }
+  if (usage.costUsd !== null) parts.push(formatCost(usage.costUsd));
+  return `— ${parts.join(' · ')}`;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+export function formatCost(usd: number): string {
+  return `$${usd < 1 ? usd.toFixed(4) : usd.toFixed(2)}`;
 }
 
 function firstLine(text: string): string {

@@ -168,10 +168,9 @@ export class TurnService implements BeforeApplicationShutdown {
       body += notRun(this.dropQueue(session.id)); // a paused session runs nothing more
     }
     await this.reporter.finished({
+      ...end,
       sessionId: session.id,
       to: turn.job.conversation,
-      outcome: end.outcome,
-      cause: end.cause,
       body,
       seconds: (this.clock.nowMs() - startedAt) / 1000,
     });
@@ -235,15 +234,22 @@ export class TurnService implements BeforeApplicationShutdown {
     event: Extract<AgentEvent, { type: 'result' | 'crash' }>,
     resume: string | undefined,
   ): TurnEnd & { lostResume?: boolean } {
-    if (turn.stopping) return turn.stopping;
     if (event.type === 'crash') {
-      return {
-        outcome: 'crash',
-        cause: 'crash',
-        body: `Claude Code stopped unexpectedly: ${plain(event.message)}`,
-      };
+      return (
+        turn.stopping ?? {
+          outcome: 'crash',
+          cause: 'crash',
+          body: `Claude Code stopped unexpectedly: ${plain(event.message)}`,
+        }
+      );
     }
-    if (event.ok) return { outcome: 'success', body: event.text.trim() || 'Done.' };
+    // What the turn cost counts even when it was stopped or failed.
+    const usage =
+      event.durationMs === null
+        ? undefined
+        : { durationMs: event.durationMs, numTurns: event.numTurns, costUsd: event.costUsd };
+    if (turn.stopping) return { ...turn.stopping, usage };
+    if (event.ok) return { outcome: 'success', body: event.text.trim() || 'Done.', usage };
     if (resume && event.errors.some((e) => NO_CONVERSATION.test(e))) {
       return { outcome: 'error', body: '', lostResume: true };
     }
@@ -252,9 +258,10 @@ export class TurnService implements BeforeApplicationShutdown {
         outcome: 'error',
         cause: 'approval_expired',
         body: 'No answer to the approval in time: it was denied, and this session is paused. Send /resume to continue.',
+        usage,
       };
     }
-    return { outcome: 'error', ...explainFailure(event) };
+    return { outcome: 'error', ...explainFailure(event), usage };
   }
 
   private ask(turn: Running, session: Session, ask: PermissionAsk): Promise<PermissionAnswer> {
