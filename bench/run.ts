@@ -3,6 +3,7 @@ import { agentBench } from './agent.bench';
 import { BenchResult, BenchSuite, round } from './harness';
 import { inboundBench } from './inbound.bench';
 import { outboxBench } from './outbox.bench';
+import { progressBench } from './progress.bench';
 import { sessionsBench } from './sessions.bench';
 import { storageBaseline } from './storage.bench';
 
@@ -12,6 +13,7 @@ const SUITES: BenchSuite[] = [
   inboundBench,
   outboxBench,
   agentBench,
+  progressBench,
 ];
 
 /**
@@ -43,7 +45,7 @@ function print(result: BenchResult, json: boolean): void {
       ? ''
       : `   ratio ${ratio}${result.limit === undefined ? '' : ` of ${round(result.limit)} ${result.unit}`}`;
   process.stdout.write(
-    `${result.name.padEnd(34)} ${String(value).padStart(12)} ${result.unit}${against}\n`,
+    `${result.name.padEnd(46)} ${String(value).padStart(12)} ${result.unit}${against}\n`,
   );
 }
 
