@@ -12,6 +12,11 @@ export type ScriptedReply =
   | { tools: ScriptedToolCall[]; text?: string }
   | { status: number; error: { type: string; message: string } };
 
+/** Makes the reply to one main-loop request from its body. */
+export type Responder = (
+  request: Record<string, unknown>,
+) => ScriptedReply | Promise<ScriptedReply>;
+
 /** One request the agent made, as received. */
 export interface ModelRequest {
   path: string;
@@ -32,7 +37,7 @@ export class ScriptedModelServer {
   readonly requests: ModelRequest[] = [];
   private script: ScriptedReply[] = [];
   /** Replies that repeat forever once reached (e.g. an outage), instead of being used up. */
-  private sticky?: ScriptedReply;
+  private sticky?: ScriptedReply | Responder;
   private readonly server: Server;
   private url?: string;
   private nextId = 1;
@@ -64,8 +69,12 @@ export class ScriptedModelServer {
     return this;
   }
 
-  /** Answers every main-loop request with `reply` from now on (null: back to the script). */
-  always(reply: ScriptedReply | null): this {
+  /**
+   * Answers every main-loop request with `reply` from now on, or with what `reply` makes of the
+   * request (it may take its time: concurrent requests wait on each other that way); null: back
+   * to the script.
+   */
+  always(reply: ScriptedReply | Responder | null): this {
     this.sticky = reply ?? undefined;
     return this;
   }
@@ -101,9 +110,8 @@ export class ScriptedModelServer {
     }
     const main = Array.isArray(body.tools) && body.tools.length > 0;
     this.requests.push({ path, body, main });
-    const reply: ScriptedReply = main
-      ? (this.sticky ?? this.script.shift() ?? { text: 'Done.' })
-      : { text: 'Scripted session' };
+    const next = main ? (this.sticky ?? this.script.shift()) : { text: 'Scripted session' };
+    const reply = typeof next === 'function' ? await next(body) : (next ?? { text: 'Done.' });
     if ('status' in reply) {
       json(res, reply.status, { type: 'error', error: reply.error });
       return;

@@ -368,15 +368,17 @@ describe('agent turns with the real Claude Code CLI', () => {
     );
   });
 
-  it('/new outside the project roots is refused with a clear answer', async () => {
+  it('/new and /use outside the project roots are refused with a clear answer', async () => {
     t = await createAgentApp();
     t.sim.phoneSends({ from: OWNER, text: '/new ../../etc' });
     t.sim.phoneSends({ from: OWNER, text: '/new /etc' });
-    await untilAgent(() => texts(t).length === 2, 'both answers');
-    expect(new Set(texts(t))).toEqual(
-      new Set([
-        'I could not run /new: that folder is outside the project roots I may use. It is kept: send /retry to run it again.',
-      ]),
-    );
+    t.sim.phoneSends({ from: OWNER, text: '/use ../../etc' });
+    await untilAgent(() => texts(t).length === 3, 'the answers');
+    expect(texts(t)).toEqual([
+      'I could not run /new: that folder is outside the project roots I may use. It is kept: send /retry to run it again.',
+      'I could not run /new: that folder is outside the project roots I may use. It is kept: send /retry to run it again.',
+      'I could not run /use: that folder is outside the project roots I may use. It is kept: send /retry to run it again.',
+    ]);
+    await expect(t.app.get(SessionsService).list()).resolves.toEqual([]);
   });
 });

@@ -99,6 +99,7 @@ describe('command registry', () => {
         ['/new', 'SessionCommands.create', false],
         ['/notify', 'ConversationSettingsCommands.notify', false],
         ['/pause', 'SessionCommands.pause', false],
+        ['/projects', 'SessionCommands.projects', false],
         ['/reject', 'ApprovalCommands.reject', true],
         ['/resume', 'SessionCommands.resume', false],
         ['/retry', 'RetryCommand.retry', false],
@@ -106,6 +107,7 @@ describe('command registry', () => {
         ['/status', 'CoreCommands.status', false],
         ['/stop', 'SessionCommands.stop', true],
         ['/usage', 'UsageCommands.show', false],
+        ['/use', 'SessionCommands.use', false],
         ['/verbosity', 'ConversationSettingsCommands.verbosity', false],
       ]);
     } finally {

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { FakeClock } from '../../src/common/clock';
 import { OutboxService } from '../../src/modules/outbox';
 import { ConnectionSupervisor } from '../../src/modules/resilience';
@@ -49,6 +51,26 @@ describe('notifications and per-conversation settings', () => {
     expect(t.sim.sent.slice(2).map((s) => [s.message, s.urgent])).toEqual([
       ['It broke.', true],
       ['Step 1', false],
+    ]);
+  });
+
+  it('a conversation’s project binding survives a restart', async () => {
+    const dir = join(temp.path, 'binding');
+    t = await createSignalApp('signal-cli', { dir, env: FAST });
+    mkdirSync(join(dir, 'projects', 'demo'));
+    mkdirSync(join(dir, 'projects', 'api'));
+    t.sim.phoneSends({ from: OWNER, text: '/use demo' });
+    await waitFor(() => t?.sim.sent.length === 1, 'the binding');
+    await t.close();
+
+    const clock = new FakeClock('2026-01-02T00:00:00.000Z');
+    t = await createSignalApp('signal-cli', { dir, env: FAST, clock });
+    await waitFor(() => t?.sim.sent.length === 1, 'the recovery notice');
+    t.sim.phoneSends({ from: OWNER, text: '/projects' });
+    await waitFor(() => t?.sim.sent.length === 2, 'the projects');
+    expect(t.sim.sent.map((s) => s.message)).toEqual([
+      'I restarted while your session in demo was active, so it is paused now. Send /resume to continue it.',
+      'Projects:\n• api\n• demo — here\nBind this conversation with /use <project>.',
     ]);
   });
 

@@ -10,6 +10,7 @@ export const HELP_TEXT = [
   '/new <project> [first prompt]: start a Claude Code session in a project folder',
   '/notify [results|progress on|off]: which kinds of message make the phone buzz here',
   '/pause: pause this conversation’s session (stops a running turn)',
+  '/projects: the project folders under the roots, and which conversations use them',
   '/reject [id] [reason]: refuse the tool call waiting for approval; the reason goes to Claude',
   '/resume [id]: continue a paused session (the newest, or the one named)',
   '/retry: run again the messages here that failed or that a restart left unhandled',
@@ -17,6 +18,7 @@ export const HELP_TEXT = [
   '/status: Signal link, sending, sessions, messages waiting',
   '/stop: stop the running turn (answered at once, even mid-turn)',
   '/usage: turns, time and cost of this session and of today',
+  '/use <project>: bind this conversation to a project (its session there continues)',
   '/verbosity [quiet|normal|verbose]: how much of a running turn this conversation sees',
   'Anything else is a prompt for this conversation’s session.',
 ].join('\n');

@@ -1,6 +1,8 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { ChatCommand, ChatContext, ChatFallback, StatusPart } from '../commands';
-import { Session, SessionsService } from '../sessions';
+import { ConversationSettingsService, ProjectPaths, Session, SessionsService } from '../sessions';
 import { PermissionMode } from './agent-runner.port';
 import { modeOf, projectName, TurnService } from './turn.service';
 
@@ -17,6 +19,19 @@ const MODE_NAMES: Record<PermissionMode, string> = {
 };
 
 const LISTED = 10;
+const LISTED_PROJECTS = 30;
+
+/** The project folders directly under a root (hidden ones left out), sorted. */
+function folders(root: string): string[] {
+  try {
+    return readdirSync(root, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
 
 /** Sessions from the phone: start, list, resume, pause, end; and plain text as a prompt. */
 @Injectable()
@@ -24,6 +39,8 @@ export class SessionCommands {
   constructor(
     private readonly sessions: SessionsService,
     private readonly turns: TurnService,
+    private readonly settings: ConversationSettingsService,
+    private readonly paths: ProjectPaths,
   ) {}
 
   @ChatCommand({
@@ -41,9 +58,7 @@ export class SessionCommands {
       return 'A turn is still running here: /stop it first, or wait for it to finish.';
     }
     const session = await this.sessions.create({ conversationId: conversationKey, project });
-    if (current?.status === 'ACTIVE')
-      await this.sessions.transition(current.id, 'PAUSED', 'ACTIVE');
-    await this.sessions.transition(session.id, 'ACTIVE', 'CREATED');
+    await this.activate(conversationKey, session);
     const name = projectName(session);
     const prompt = rest.join(' ');
     if (prompt) this.turns.submit(session.id, conversation, prompt);
@@ -87,9 +102,75 @@ export class SessionCommands {
     if (active && this.turns.isRunning(active.id)) {
       return 'A turn is still running here: /stop it first, or wait for it to finish.';
     }
-    if (active) await this.sessions.transition(active.id, 'PAUSED', 'ACTIVE');
-    await this.sessions.transition(session.id, 'ACTIVE', session.status);
+    await this.activate(conversationKey, session);
     return `Resumed the session in ${projectName(session)}. Send a prompt to continue.`;
+  }
+
+  @ChatCommand({
+    name: '/projects',
+    summary: 'the project folders under the roots, and which conversations use them',
+  })
+  projects({ conversationKey }: ChatContext): string {
+    const bound = this.settings.bindings();
+    const lines = this.paths.roots.flatMap((root) =>
+      folders(root).map((name) => {
+        const users = bound.get(join(root, name)) ?? [];
+        const here = users.includes(conversationKey);
+        const others = users.length - (here ? 1 : 0);
+        const notes = [
+          ...(here ? ['here'] : []),
+          ...(others > 0 ? [`${others} other conversation${others === 1 ? '' : 's'}`] : []),
+        ];
+        return `• ${name}${notes.length ? ` — ${notes.join(', ')}` : ''}`;
+      }),
+    );
+    if (lines.length === 0) return `No project folders under ${this.paths.roots.join(', ')} yet.`;
+    return [
+      `Projects:`,
+      ...lines.slice(0, LISTED_PROJECTS),
+      'Bind this conversation with /use <project>.',
+    ].join('\n');
+  }
+
+  @ChatCommand({
+    name: '/use',
+    args: '<project>',
+    summary: 'bind this conversation to a project (its session there continues)',
+    usage:
+      "A conversation (a DM, Note to Self or a group) serves one project at a time. /use switches it: the session here is paused, and the project's own session here continues where it left off (Claude remembers it), or a new one starts. The binding survives restarts.",
+  })
+  async use({ args, conversationKey }: ChatContext): Promise<string> {
+    const requested = args.trim();
+    if (!requested) return 'Which project? /projects lists them; then /use <project>.';
+    const path = this.paths.resolve(requested);
+    const all = await this.sessions.list({ conversationId: conversationKey });
+    const active = all.find((s) => s.status === 'ACTIVE');
+    if (active?.projectPath === path) {
+      this.settings.bindProject(conversationKey, path);
+      return `Already using ${projectName(active)} here.`;
+    }
+    if (active && this.turns.isRunning(active.id)) {
+      return 'A turn is still running here: /stop it first, or wait for it to finish.';
+    }
+    const earlier = all.find((s) => s.projectPath === path && s.status !== 'TERMINATED');
+    const session =
+      earlier ?? (await this.sessions.create({ conversationId: conversationKey, project: path }));
+    await this.activate(conversationKey, session);
+    return earlier
+      ? `Using ${projectName(session)} here again: its session continues where it left off.`
+      : `Using ${projectName(session)} here: started a session. Send a prompt.`;
+  }
+
+  /** Makes `session` the conversation's active one (pausing the one that was) and binds it. */
+  private async activate(conversationKey: string, session: Session): Promise<void> {
+    const active = this.sessions.current(conversationKey);
+    if (active?.status === 'ACTIVE' && active.id !== session.id) {
+      await this.sessions.transition(active.id, 'PAUSED', 'ACTIVE');
+    }
+    if (session.status !== 'ACTIVE') {
+      await this.sessions.transition(session.id, 'ACTIVE', session.status);
+    }
+    this.settings.bindProject(conversationKey, session.projectPath);
   }
 
   @ChatCommand({

@@ -17,6 +17,10 @@ export class ConversationSettingsEntity {
   @Column({ type: 'varchar', default: 'normal' })
   verbosity!: Verbosity;
 
+  /** The real path of the project folder the conversation is bound to, once it is. */
+  @Column({ type: 'varchar', nullable: true })
+  project!: string | null;
+
   /** Kinds delivered without a notification, as JSON (`["informational"]`). */
   @Column({ type: 'text', default: '[]' })
   muted!: string;

@@ -22,6 +22,6 @@ import { SessionsStatus } from './sessions-status.service';
     ConversationSettingsService,
     ConversationSettingsCommands,
   ],
-  exports: [SessionsService, ActivityLogService, ConversationSettingsService],
+  exports: [SessionsService, ActivityLogService, ConversationSettingsService, ProjectPaths],
 })
 export class SessionsModule {}

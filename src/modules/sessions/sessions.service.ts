@@ -125,11 +125,13 @@ export class SessionsService {
     return this.repository.withAgentPid();
   }
 
-  /** The conversation's newest session that is not TERMINATED, if any. */
+  /** The conversation's ACTIVE session, else its newest one that is not TERMINATED, if any. */
   current(conversationId: string): Session | undefined {
-    return this.repository
-      .list({ conversationId })
-      .find((session) => session.status !== 'TERMINATED');
+    const all = this.repository.list({ conversationId });
+    return (
+      all.find((session) => session.status === 'ACTIVE') ??
+      all.find((session) => session.status !== 'TERMINATED')
+    );
   }
 
   private require(id: string): Session {

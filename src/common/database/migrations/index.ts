@@ -4,6 +4,7 @@ import { InboundMessages1764338600000 } from './1764338600000-inbound-messages';
 import { Outbox1764338700000 } from './1764338700000-outbox';
 import { AgentAndApprovals1764338800000 } from './1764338800000-agent-and-approvals';
 import { PhoneExperience1764338900000 } from './1764338900000-phone-experience';
+import { ProjectBindings1764339000000 } from './1764339000000-project-bindings';
 
 /** Every migration in order. Generate a new one with `npm run migration:generate`, then add it here. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Outbox1764338700000,
   AgentAndApprovals1764338800000,
   PhoneExperience1764338900000,
+  ProjectBindings1764339000000,
 ];
