@@ -1,4 +1,5 @@
 import { Clock } from '../common/clock';
+import type { OutgoingAttachment, TextStyle } from '../modules/signal/text-style';
 import { Faults } from './faults';
 
 /** One message the bot sent, as the simulator received it. */
@@ -13,6 +14,16 @@ export interface SentMessage {
   editTimestamp: number | null;
   /** False when sent without the urgent flag (no push notification on the phone). */
   urgent: boolean;
+  /** Styles as the phone would show them (ranges in UTF-16 units of `message`). */
+  textStyles: TextStyle[];
+  attachments: OutgoingAttachment[];
+}
+
+/** A data URI (`data:<type>;filename=<name>;base64,<data>`) as the phone receives the file. */
+export function attachmentFromDataUri(uri: string): OutgoingAttachment {
+  const match = /^data:([^;,]+)(?:;filename=([^;,]*))?;base64,(.*)$/s.exec(uri);
+  if (!match) throw new Error('attachment is not a base64 data URI');
+  return { contentType: match[1], filename: match[2] ?? '', data: Buffer.from(match[3], 'base64') };
 }
 
 /** A JSON-RPC call or REST request the bot made. */

@@ -4,7 +4,8 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { Clock, Timer } from '../common/clock';
 import { Faults } from './faults';
 import { Api, json, reply } from './http';
-import { SignalNetwork } from './network';
+import { parseRestStyledText } from '../modules/signal/text-style';
+import { attachmentFromDataUri, SignalNetwork } from './network';
 
 const PING_MS = 54_000;
 
@@ -14,6 +15,8 @@ interface SendRequest {
   message?: string;
   quote_timestamp?: number;
   edit_timestamp?: number;
+  text_mode?: 'normal' | 'styled';
+  base64_attachments?: string[];
 }
 
 /** signal-cli-rest-api in json-rpc mode (`/v2/send`, WebSocket `/v1/receive/{number}`, …). */
@@ -110,16 +113,22 @@ export class RestApi implements Api {
       return json(res, 400, { error: 'number, recipients and message are required' });
     }
     const group = request.recipients.find((r) => r.startsWith('group.'));
+    const styled =
+      request.text_mode === 'styled'
+        ? parseRestStyledText(request.message)
+        : { text: request.message, styles: [] };
     const outcome = this.network.acceptSend({
       via: 'rest',
       recipients: group ? [] : request.recipients,
       // `group.<id>` wraps signal-cli's group id in a second base64.
       groupId: group ? Buffer.from(group.slice('group.'.length), 'base64').toString() : null,
       noteToSelf: request.recipients.length === 1 && request.recipients[0] === this.account,
-      message: request.message,
+      message: styled.text,
       quoteTimestamp: request.quote_timestamp ?? null,
       editTimestamp: request.edit_timestamp ?? null,
       urgent: true, // the REST API has no way to send without the urgent flag
+      textStyles: styled.styles,
+      attachments: (request.base64_attachments ?? []).map(attachmentFromDataUri),
     });
     if (outcome.kind === 'rate-limited') {
       const tokens = outcome.response.results.map((r) => (r.token as string | undefined) ?? '');

@@ -2,7 +2,8 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Clock, Timer } from '../common/clock';
 import { Faults } from './faults';
 import { Api, json, reply } from './http';
-import { SignalNetwork } from './network';
+import type { TextStyle } from '../modules/signal/text-style';
+import { attachmentFromDataUri, SignalNetwork } from './network';
 
 const KEEPALIVE_MS = 15_000;
 
@@ -135,6 +136,11 @@ export class SignalCliApi implements Api {
       quoteTimestamp: (params.quoteTimestamp as number | undefined) ?? null,
       editTimestamp: (params.editTimestamp as number | undefined) ?? null,
       urgent: params.noUrgent !== true,
+      textStyles: toList(params.textStyle).map((style) => {
+        const [start, length, name] = style.split(':');
+        return { start: Number(start), length: Number(length), style: name as TextStyle['style'] };
+      }),
+      attachments: toList(params.attachment ?? params.attachments).map(attachmentFromDataUri),
     });
     if (outcome.kind === 'ok') return { result: outcome.response };
     const data = { response: outcome.response };

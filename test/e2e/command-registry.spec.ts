@@ -94,6 +94,7 @@ describe('command registry', () => {
         ['/approve', 'ApprovalCommands.approve', true],
         ['/captcha', 'CaptchaCommand.captcha', false],
         ['/end', 'SessionCommands.end', false],
+        ['/full', 'ResultCommands.full', false],
         ['/help', 'CoreCommands.help', false],
         ['/mode', 'SessionCommands.mode', false],
         ['/new', 'SessionCommands.create', false],

@@ -176,3 +176,58 @@ describe('usage', () => {
     ]);
   });
 });
+
+describe('code on a phone', () => {
+  let t: SignalTestApp;
+  afterEach(() => t.close());
+
+  it.each(['signal-cli', 'rest'] as const)(
+    'monospace ranges land exactly on the code, with emoji and accents around it (%s)',
+    async (transport) => {
+      const { t: app, runner } = await createFakeAgentApp({ env: FAST }, transport);
+      t = app;
+      t.sim.phoneSends({ from: OWNER, text: '/new demo show me' });
+      await waitFor(() => runner.turns.length === 1, 'the turn');
+      runner.turns[0].finish(
+        'Voilà 🎉 — run `npm test` then:\n```ts\nconst café = "☕";\n```\nÇa marche 👍🏽 with `ok`.',
+      );
+      await waitFor(() => t.sim.sent.length === 2, 'the result');
+      const result = t.sim.sent[1];
+      expect(result.message).toBe(
+        'Voilà 🎉 — run npm test then:\nconst café = "☕";\nÇa marche 👍🏽 with ok.',
+      );
+      expect(
+        result.textStyles.map((s) => [s.style, result.message.slice(s.start, s.start + s.length)]),
+      ).toEqual([
+        ['MONOSPACE', 'npm test'],
+        ['MONOSPACE', 'const café = "☕";'],
+        ['MONOSPACE', 'ok'],
+      ]);
+    },
+  );
+
+  it('a 50 KB result arrives as a short message plus a file holding all of it; /full sends it again', async () => {
+    const { t: app, runner } = await createFakeAgentApp({ env: FAST });
+    t = app;
+    const output = Array.from({ length: 1700 }, (_, i) => `row ${i}: ${'·'.repeat(10)} ok`).join(
+      '\n',
+    );
+    expect(Buffer.byteLength(output)).toBeGreaterThan(50_000);
+    t.sim.phoneSends({ from: OWNER, text: '/new demo dump it' });
+    await waitFor(() => runner.turns.length === 1, 'the turn');
+    runner.turns[0].finish(output);
+    await waitFor(() => t.sim.sent.length === 2, 'the result');
+    const result = t.sim.sent[1];
+    expect(Buffer.byteLength(result.message)).toBeLessThan(2000);
+    expect(result.message).toMatch(
+      /^row 0: ·+ ok\n[\s\S]*\n\n… \d+ KB in all: the whole answer is attached \(answer\.md\)\.$/,
+    );
+    expect(result.attachments.map((a) => [a.filename, a.data.toString()])).toEqual([
+      ['answer.md', output],
+    ]);
+    t.sim.phoneSends({ from: OWNER, text: '/full' });
+    await waitFor(() => t.sim.sent.length === 3, 'the full answer');
+    expect(t.sim.sent[2].message).toMatch(/^The last answer, whole \(\d+ KB\): answer\.md$/);
+    expect(t.sim.sent[2].attachments[0].data.toString()).toBe(output);
+  });
+});

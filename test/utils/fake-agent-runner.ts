@@ -108,9 +108,10 @@ function result(ok: boolean, text: string): AgentEvent {
 /** The daemon over the Signal simulator with a fake agent and a `demo` project folder. */
 export async function createFakeAgentApp(
   options: CreateAppOptions = {},
+  transport: 'signal-cli' | 'rest' = 'signal-cli',
 ): Promise<{ t: SignalTestApp; runner: FakeAgentRunner }> {
   const runner = new FakeAgentRunner();
-  const t = await createSignalApp('signal-cli', {
+  const t = await createSignalApp(transport, {
     ...options,
     override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
   });

@@ -5,6 +5,7 @@ export const HELP_TEXT = [
   '/approve [id|all] [ask|edits]: let the tool call waiting for approval run',
   '/captcha signalcaptcha://…: lift a Signal rate limit that asks for a captcha',
   '/end: end this conversation’s session for good',
+  '/full: the last answer here again, whole, as a file',
   '/help [command]: this list, or how to use one command',
   '/mode [ask|edits|plan]: how much Claude may do without asking, for this session',
   '/new <project> [first prompt]: start a Claude Code session in a project folder',

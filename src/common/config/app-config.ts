@@ -67,6 +67,8 @@ export interface AgentConfig {
   readonly stopGraceMs: number;
   /** The live progress message is edited at most this often. */
   readonly progressEditMs: number;
+  /** A result longer than this (UTF-8 bytes) goes as a file with a short summary. */
+  readonly outputAttachmentBytes: number;
 }
 
 export interface ApprovalsConfig {

@@ -63,6 +63,7 @@ const envSchema = z.object({
   AGENT_IDLE_TIMEOUT_SECONDS: integer(10, 86_400).default(300),
   AGENT_STOP_GRACE_SECONDS: integer(1, 600).default(5),
   PROGRESS_EDIT_SECONDS: integer(1, 3600).default(5),
+  OUTPUT_ATTACHMENT_BYTES: integer(500, 64_000).default(4000),
   APPROVAL_TIMEOUT_SECONDS: integer(10, 7 * 86_400).default(600),
   APPROVAL_READ_ONLY_TOOLS: list.default([
     'Read',
@@ -139,6 +140,7 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       idleTimeoutMs: e.AGENT_IDLE_TIMEOUT_SECONDS * 1000,
       stopGraceMs: e.AGENT_STOP_GRACE_SECONDS * 1000,
       progressEditMs: e.PROGRESS_EDIT_SECONDS * 1000,
+      outputAttachmentBytes: e.OUTPUT_ATTACHMENT_BYTES,
     },
     approvals: {
       timeoutMs: e.APPROVAL_TIMEOUT_SECONDS * 1000,

@@ -12,6 +12,7 @@ import { TurnReporter } from './turn-reporter';
 import { TurnUsageRepository } from './turn-usage.repository';
 import { TurnService } from './turn.service';
 import { UsageCommands } from './usage.commands';
+import { ResultCommands } from './result.commands';
 
 /** Claude Code turns: the runner (Agent SDK), turns per session, and the session commands. */
 @Module({
@@ -25,6 +26,7 @@ import { UsageCommands } from './usage.commands';
     TurnService,
     SessionCommands,
     UsageCommands,
+    ResultCommands,
     OrphanReaper,
   ],
   exports: [TurnService],

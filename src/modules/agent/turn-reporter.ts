@@ -3,7 +3,9 @@ import { Counter, Histogram, Registry } from 'prom-client';
 import { Clock } from '../../common/clock';
 import { Conversation, conversationKey } from '../../common/conversations';
 import { OutboxService } from '../outbox';
-import { ActivityLogService } from '../sessions';
+import { AppConfig } from '../../common/config';
+import { ActivityLogService, SessionsService } from '../sessions';
+import { formatResult } from './result-format';
 import { TurnUsageRepository, Usage } from './turn-usage.repository';
 
 export type TurnOutcome = 'success' | 'error' | 'stopped' | 'timeout' | 'crash';
@@ -43,7 +45,9 @@ export class TurnReporter {
     private readonly outbox: OutboxService,
     private readonly activity: ActivityLogService,
     private readonly usage: TurnUsageRepository,
+    private readonly sessions: SessionsService,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
     registry: Registry,
   ) {
     this.turns = new Counter({
@@ -98,7 +102,6 @@ export class TurnReporter {
     if (options.cause) this.failures.inc({ cause: options.cause });
     this.durations.observe(options.seconds);
     const ok = options.outcome === 'success';
-    let body = options.body;
     if (options.usage) {
       this.usage.record({
         ...options.usage,
@@ -106,9 +109,24 @@ export class TurnReporter {
         conversationKey: conversationKey(options.to),
         at: this.clock.nowIso(),
       });
-      if (ok) body += `\n\n${usageFooter(options.usage)}`;
     }
-    this.outbox.enqueue({ to: options.to, body, kind: ok ? 'result' : 'error' });
+    if (ok) {
+      // Kept whole for /full; the message shows code in monospace and a long answer as a file.
+      await this.sessions
+        .updateContext(options.sessionId, { lastResult: options.body })
+        .catch(() => undefined); // not kept for /full: the answer itself still goes out
+      const result = formatResult(options.body, this.config.agent.outputAttachmentBytes);
+      const footer = options.usage ? `\n\n${usageFooter(options.usage)}` : '';
+      this.outbox.enqueue({
+        to: options.to,
+        body: result.body + footer,
+        kind: 'result',
+        styles: result.styles,
+        attachment: result.attachment,
+      });
+    } else {
+      this.outbox.enqueue({ to: options.to, body: options.body, kind: 'error' });
+    }
     await this.activity
       .trackActivity(options.sessionId, 'turn_result', { ok, summary: firstLine(options.body) })
       .catch(() => undefined); // the session may have been ended meanwhile

@@ -5,7 +5,7 @@ import { Clock, Timer } from '../../common/clock';
 import { Conversation } from '../../common/conversations';
 import { EventBus } from '../../common/events';
 import { RateLimiter } from '../rate-limit';
-import { SendOutcome, SignalTransport, SignalTransportError } from '../signal';
+import { OutgoingAttachment, SendOutcome, SignalTransport, SignalTransportError } from '../signal';
 import { OutboxRepository, OutboxRow } from './outbox.repository';
 import { splitMessage } from './split-message';
 
@@ -157,6 +157,9 @@ export class OutboxDispatcher implements BeforeApplicationShutdown {
           text: parts[part],
           editTimestamp: parts.length === 1 ? this.editTarget(row) : undefined,
           quiet: row.quiet === 1,
+          // Ranges point into the whole body: a body split in parts goes without them.
+          textStyles: parts.length === 1 && row.styles ? JSON.parse(row.styles) : undefined,
+          attachments: part === parts.length - 1 ? attachmentOf(row) : undefined,
         });
       } catch (error) {
         return this.failedAttempt(row, error);
@@ -247,4 +250,11 @@ export class OutboxDispatcher implements BeforeApplicationShutdown {
     );
     return 'wait';
   }
+}
+
+/** The row's file, decoded from its JSON column. */
+function attachmentOf(row: OutboxRow): OutgoingAttachment[] | undefined {
+  if (!row.attachment) return undefined;
+  const stored = JSON.parse(row.attachment) as Omit<OutgoingAttachment, 'data'> & { data: string };
+  return [{ ...stored, data: Buffer.from(stored.data, 'base64') }];
 }

@@ -54,6 +54,14 @@ export class OutboxMessage {
   @Column({ type: 'boolean', default: false })
   quiet!: boolean;
 
+  /** Text styles over the body (UTF-16 ranges), as JSON; dropped if the body has to be split. */
+  @Column({ type: 'text', nullable: true })
+  styles!: string | null;
+
+  /** A file sent with the message, as JSON `{filename, contentType, base64}`. */
+  @Column({ type: 'text', nullable: true })
+  attachment!: string | null;
+
   /** Parts of a split body already sent. */
   @Column({ name: 'parts_sent', type: 'integer', default: 0 })
   partsSent!: number;

@@ -11,6 +11,8 @@ export interface OutboxRow {
   turn_key: string | null;
   edit_of: number | null;
   quiet: number;
+  styles: string | null;
+  attachment: string | null;
   folded: number;
   parts_sent: number;
   attempts: number;
@@ -29,10 +31,13 @@ export interface NewOutboxRow {
   editOf?: number | null;
   /** Deliver without a notification. */
   quiet?: boolean;
+  /** JSON of the text styles and of the attachment, when there are any. */
+  styles?: string | null;
+  attachment?: string | null;
   at: string;
 }
 
-const COLUMNS = `id, conversation_key, target, body, kind, turn_key, edit_of, quiet, folded, parts_sent,
+const COLUMNS = `id, conversation_key, target, body, kind, turn_key, edit_of, quiet, styles, attachment, folded, parts_sent,
   attempts, next_attempt_at, created_at`;
 
 /** The dispatcher's next row; its plan (index, no sort) is pinned by a test. */
@@ -76,8 +81,8 @@ export class OutboxRepository {
         this.sqlite
           .prepare(
             `INSERT INTO outbox_messages (conversation_key, target, body, kind, state, turn_key,
-               edit_of, next_attempt_at, created_at, priority, quiet)
-             VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
+               edit_of, next_attempt_at, created_at, priority, quiet, styles, attachment)
+             VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             row.conversationKey,
@@ -90,6 +95,8 @@ export class OutboxRepository {
             row.at,
             row.priority,
             row.quiet ? 1 : 0,
+            row.styles ?? null,
+            row.attachment ?? null,
           ).lastInsertRowid,
       );
     });

@@ -6,6 +6,7 @@ import { Conversation, conversationKey } from '../../common/conversations';
 import { EventBus } from '../../common/events';
 import { ChatReplies } from '../commands';
 import { ConversationSettingsService } from '../sessions';
+import { OutgoingAttachment, TextStyle } from '../signal';
 import { OutboxKind } from './outbox-message.entity';
 import { OutboxRepository } from './outbox.repository';
 
@@ -30,6 +31,10 @@ export interface OutgoingMessage {
   editOf?: number;
   /** Sent before everything else waiting (catch-up summaries after a reconnect). */
   first?: boolean;
+  /** Styles over `body` (code in monospace), UTF-16 ranges. */
+  styles?: TextStyle[];
+  /** A file to send with the message. */
+  attachment?: OutgoingAttachment;
 }
 
 function defaultUrgency(kind: OutboxKind): Urgency {
@@ -84,6 +89,13 @@ export class OutboxService implements ChatReplies {
       // steps before its result).
       priority: message.first ? 0 : urgency === 'urgent' ? 1 : 2,
       // Muted kinds arrive without a notification; urgent ones always buzz.
+      styles: message.styles?.length ? JSON.stringify(message.styles) : null,
+      attachment: message.attachment
+        ? JSON.stringify({
+            ...message.attachment,
+            data: message.attachment.data.toString('base64'),
+          })
+        : null,
       quiet:
         urgency === 'silent' ||
         (urgency !== 'urgent' && this.settings.get(key).muted.includes(urgency)),

@@ -1,5 +1,6 @@
 import type { Conversation } from '../../common/conversations';
 import { DomainError } from '../../common/errors';
+import type { OutgoingAttachment, TextStyle } from './text-style';
 
 /** Where a message goes: a conversation as parsed from an envelope. */
 export type SendTarget = Conversation;
@@ -16,6 +17,10 @@ export interface SendRequest {
    * API has no such field, so there it arrives as usual).
    */
   quiet?: boolean;
+  /** Styles over parts of `text` (UTF-16 ranges): code in monospace. */
+  textStyles?: TextStyle[];
+  /** Files sent with the message. */
+  attachments?: OutgoingAttachment[];
 }
 
 export type RecipientStatus =

@@ -47,6 +47,7 @@ describe('loadConfig', () => {
         idleTimeoutMs: 300_000,
         stopGraceMs: 5000,
         progressEditMs: 5000,
+        outputAttachmentBytes: 4000,
       },
       approvals: {
         timeoutMs: 600_000,

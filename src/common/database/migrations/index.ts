@@ -5,6 +5,7 @@ import { Outbox1764338700000 } from './1764338700000-outbox';
 import { AgentAndApprovals1764338800000 } from './1764338800000-agent-and-approvals';
 import { PhoneExperience1764338900000 } from './1764338900000-phone-experience';
 import { ProjectBindings1764339000000 } from './1764339000000-project-bindings';
+import { StylesAndAttachments1764339100000 } from './1764339100000-styles-and-attachments';
 
 /** Every migration in order. Generate a new one with `npm run migration:generate`, then add it here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   AgentAndApprovals1764338800000,
   PhoneExperience1764338900000,
   ProjectBindings1764339000000,
+  StylesAndAttachments1764339100000,
 ];

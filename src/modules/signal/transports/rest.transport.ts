@@ -14,6 +14,7 @@ import {
 } from '../signal-transport.port';
 import { describe, requestJson } from './http-json';
 import { toRecipientOutcomes, toTimestamp } from './send-results';
+import { attachmentDataUri, restStyledText } from '../text-style';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -78,6 +79,16 @@ export class RestTransport extends SignalTransport {
       body.quote_author = request.quote.author;
     }
     if (request.editTimestamp) body.edit_timestamp = request.editTimestamp;
+    const styled = request.textStyles?.length
+      ? restStyledText(request.text, request.textStyles)
+      : undefined;
+    if (styled !== undefined) {
+      body.message = styled;
+      body.text_mode = 'styled';
+    }
+    if (request.attachments?.length) {
+      body.base64_attachments = request.attachments.map(attachmentDataUri);
+    }
     const url = `${this.url}/v2/send`;
     const answer = await requestJson(this.clock, 'POST', url, body, REQUEST_TIMEOUT_MS);
     if (answer.status === 201) return this.sent(answer.body, request.to);

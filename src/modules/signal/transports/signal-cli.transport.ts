@@ -13,6 +13,7 @@ import {
 } from '../signal-transport.port';
 import { describe, requestJson } from './http-json';
 import { toRecipientOutcomes, toTimestamp } from './send-results';
+import { attachmentDataUri, signalCliTextStyles } from '../text-style';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 /** A single event larger than this is garbage; the parser is reset rather than grown forever. */
@@ -99,6 +100,8 @@ export class SignalCliTransport extends SignalTransport {
     }
     if (request.editTimestamp) params.editTimestamp = request.editTimestamp;
     if (request.quiet) params.noUrgent = true;
+    if (request.textStyles?.length) params.textStyle = signalCliTextStyles(request.textStyles);
+    if (request.attachments?.length) params.attachment = request.attachments.map(attachmentDataUri);
     const answer = await this.rpc('send', params);
     if (answer.result) {
       return {
