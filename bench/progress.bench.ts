@@ -34,7 +34,12 @@ class FortyCalls extends AgentRunner {
       yield { type: 'init', sessionId: '33333333-3333-4333-8333-333333333333' };
       for (let i = 1; i <= TOOL_CALLS; i++) {
         await step();
-        yield { type: 'tool', name: 'Read', input: { file_path: `src/file-${i}.ts` } };
+        yield {
+          type: 'tool',
+          id: `call-${i}`,
+          name: 'Read',
+          input: { file_path: `src/file-${i}.ts` },
+        };
       }
       await step();
       yield {

@@ -93,6 +93,8 @@ describe('command registry', () => {
         ['/always', 'ApprovalCommands.always', true],
         ['/approve', 'ApprovalCommands.approve', true],
         ['/captcha', 'CaptchaCommand.captcha', false],
+        ['/commit', 'ResultCommands.commit', false],
+        ['/diff', 'ResultCommands.diff', false],
         ['/end', 'SessionCommands.end', false],
         ['/full', 'ResultCommands.full', false],
         ['/help', 'CoreCommands.help', false],

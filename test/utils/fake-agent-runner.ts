@@ -19,7 +19,7 @@ export interface FakeTurn {
   ask(toolName: string, input: Record<string, unknown>): Promise<PermissionAnswer>;
   /** Every answer the daemon gave this turn, in order. */
   answers: PermissionAnswer[];
-  /** Reports a tool call, as the CLI does when the model asks for one. */
+  /** Reports a tool call that ran, as the CLI does (the call, then its successful result). */
   tool(name: string, input: Record<string, unknown>): void;
   finished: boolean;
   interrupted: boolean;
@@ -41,12 +41,17 @@ export class FakeAgentRunner extends AgentRunner {
       wake?.();
     };
     const questions = new AbortController(); // the CLI cancels open questions on interrupt
+    let tools = 0;
     const turn: FakeTurn = {
       request,
       interrupted: false,
       finished: false,
       answers: [],
-      tool: (name, input) => push({ type: 'tool', name, input }),
+      tool: (name, input) => {
+        const id = `fake-tool-${++tools}`;
+        push({ type: 'tool', id, name, input });
+        push({ type: 'tool_done', id, ok: true });
+      },
       ask: async (toolName, input) => {
         const answer = await request.askPermission({ toolName, input, signal: questions.signal });
         turn.answers.push(answer);

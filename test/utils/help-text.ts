@@ -4,6 +4,8 @@ export const HELP_TEXT = [
   '/always [id]: approve, and allow that tool (a shell command by its prefix) for this session',
   '/approve [id|all] [ask|edits]: let the tool call waiting for approval run',
   '/captcha signalcaptcha://…: lift a Signal rate limit that asks for a captcha',
+  '/commit [message]: commit the files the last turn wrote',
+  '/diff: what the last turn changed, as a file',
   '/end: end this conversation’s session for good',
   '/full: the last answer here again, whole, as a file',
   '/help [command]: this list, or how to use one command',

@@ -34,7 +34,9 @@ export interface TurnRequest {
 /** What a running turn reports, in order. Exactly one `result` or `crash` ends it. */
 export type AgentEvent =
   | { type: 'init'; sessionId: string }
-  | { type: 'tool'; name: string; input: Record<string, unknown> }
+  | { type: 'tool'; id: string; name: string; input: Record<string, unknown> }
+  /** A tool call finished: `ok` false when it failed or was denied. */
+  | { type: 'tool_done'; id: string; ok: boolean }
   /** What the agent said (its plan, in plan mode). */
   | { type: 'text'; text: string }
   | { type: 'retry'; attempt: number; maxRetries: number; status: number | null }

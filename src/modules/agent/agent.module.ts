@@ -13,6 +13,7 @@ import { TurnUsageRepository } from './turn-usage.repository';
 import { TurnService } from './turn.service';
 import { UsageCommands } from './usage.commands';
 import { ResultCommands } from './result.commands';
+import { ProjectGit } from './project-git';
 
 /** Claude Code turns: the runner (Agent SDK), turns per session, and the session commands. */
 @Module({
@@ -27,6 +28,7 @@ import { ResultCommands } from './result.commands';
     SessionCommands,
     UsageCommands,
     ResultCommands,
+    ProjectGit,
     OrphanReaper,
   ],
   exports: [TurnService],

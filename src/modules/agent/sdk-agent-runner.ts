@@ -84,10 +84,10 @@ export class SdkAgentRunner extends AgentRunner {
       let ended = false;
       try {
         for await (const message of stream) {
-          const event = toEvent(message);
-          if (!event) continue;
-          if (event.type === 'result') ended = true;
-          yield event;
+          for (const event of toEvents(message)) {
+            if (event.type === 'result') ended = true;
+            yield event;
+          }
         }
       } catch (error) {
         // The SDK throws after a result that is an error; that result was already reported.
@@ -127,54 +127,72 @@ function signalGroup(child: ChildProcess | undefined, signal: NodeJS.Signals): v
   }
 }
 
-function toEvent(message: SDKMessage): AgentEvent | undefined {
+interface ContentBlock {
+  type: string;
+  id?: string;
+  name?: string;
+  input?: unknown;
+  text?: string;
+  tool_use_id?: string;
+  is_error?: boolean;
+}
+
+function toEvents(message: SDKMessage): AgentEvent[] {
   switch (message.type) {
     case 'system':
-      if (message.subtype === 'init') return { type: 'init', sessionId: message.session_id };
+      if (message.subtype === 'init') return [{ type: 'init', sessionId: message.session_id }];
       if (message.subtype === 'api_retry') {
-        return {
-          type: 'retry',
-          attempt: message.attempt,
-          maxRetries: message.max_retries,
-          status: message.error_status ?? null,
-        };
+        return [
+          {
+            type: 'retry',
+            attempt: message.attempt,
+            maxRetries: message.max_retries,
+            status: message.error_status ?? null,
+          },
+        ];
       }
-      return undefined;
+      return [];
     case 'assistant': {
-      const content = message.message.content as {
-        type: string;
-        name?: string;
-        input?: unknown;
-        text?: string;
-      }[];
-      const tool = content.find((block) => block.type === 'tool_use');
-      if (!tool) {
+      const content = message.message.content as ContentBlock[];
+      const tools = content.filter((block) => block.type === 'tool_use');
+      if (tools.length === 0) {
         const text = content.find((block) => block.type === 'text')?.text;
-        return text ? { type: 'text', text } : undefined;
+        return text ? [{ type: 'text', text }] : [];
       }
-      return {
+      return tools.map((tool) => ({
         type: 'tool',
+        id: tool.id ?? '',
         name: tool.name ?? 'tool',
         input: (tool.input ?? {}) as Record<string, unknown>,
-      };
+      }));
+    }
+    case 'user': {
+      const content = message.message.content;
+      if (!Array.isArray(content)) return [];
+      return (content as ContentBlock[])
+        .filter((block) => block.type === 'tool_result' && block.tool_use_id)
+        .map((block) => ({ type: 'tool_done', id: block.tool_use_id ?? '', ok: !block.is_error }));
     }
     case 'result': {
       const success = message.subtype === 'success';
-      return {
-        type: 'result',
-        ok: success && !message.is_error,
-        subtype: message.subtype,
-        sessionId: message.session_id ?? null,
-        text: success ? message.result : '',
-        errors: 'errors' in message && Array.isArray(message.errors) ? message.errors : [],
-        apiErrorStatus: (message as { api_error_status?: number | null }).api_error_status ?? null,
-        costUsd: message.total_cost_usd ?? null,
-        durationMs: message.duration_ms ?? null,
-        numTurns: message.num_turns ?? null,
-      };
+      return [
+        {
+          type: 'result',
+          ok: success && !message.is_error,
+          subtype: message.subtype,
+          sessionId: message.session_id ?? null,
+          text: success ? message.result : '',
+          errors: 'errors' in message && Array.isArray(message.errors) ? message.errors : [],
+          apiErrorStatus:
+            (message as { api_error_status?: number | null }).api_error_status ?? null,
+          costUsd: message.total_cost_usd ?? null,
+          durationMs: message.duration_ms ?? null,
+          numTurns: message.num_turns ?? null,
+        },
+      ];
     }
     default:
-      return undefined;
+      return [];
   }
 }
 

@@ -22,6 +22,12 @@ export type FailureCause =
   | 'too_long'
   | 'approval_expired';
 
+/** What a turn was asked and which project files it wrote (project-relative). */
+export interface LastTurn {
+  prompt: string;
+  files: string[];
+}
+
 /** How a turn ended: the outcome, what the phone is told, and for a failure its cause. */
 export interface TurnEnd {
   outcome: TurnOutcome;
@@ -96,7 +102,13 @@ export class TurnReporter {
 
   /** The turn's end: its answer, or why it ended without one. */
   async finished(
-    options: TurnEnd & { sessionId: string; to: Conversation; seconds: number },
+    options: TurnEnd & {
+      sessionId: string;
+      to: Conversation;
+      seconds: number;
+      /** What the turn was asked and which files it wrote: for /diff and /commit. */
+      lastTurn: LastTurn;
+    },
   ): Promise<void> {
     this.turns.inc({ outcome: options.outcome });
     if (options.cause) this.failures.inc({ cause: options.cause });
@@ -110,11 +122,12 @@ export class TurnReporter {
         at: this.clock.nowIso(),
       });
     }
+    // The answer is kept whole for /full (the message may show only its start).
+    const kept = ok
+      ? { lastTurn: options.lastTurn, lastResult: options.body }
+      : { lastTurn: options.lastTurn };
+    await this.sessions.updateContext(options.sessionId, kept).catch(() => undefined); // not kept (the session is gone): the answer itself still goes out
     if (ok) {
-      // Kept whole for /full; the message shows code in monospace and a long answer as a file.
-      await this.sessions
-        .updateContext(options.sessionId, { lastResult: options.body })
-        .catch(() => undefined); // not kept for /full: the answer itself still goes out
       const result = formatResult(options.body, this.config.agent.outputAttachmentBytes);
       const footer = options.usage ? `\n\n${usageFooter(options.usage)}` : '';
       this.outbox.enqueue({

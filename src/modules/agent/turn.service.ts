@@ -1,3 +1,4 @@
+import { isAbsolute, relative, resolve } from 'node:path';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { Clock, Timer } from '../../common/clock';
 import { AppConfig } from '../../common/config';
@@ -34,6 +35,10 @@ interface Running {
   expiredApproval: boolean;
   /** The agent's latest words: in plan mode, the plan its ExitPlanMode asks to carry out. */
   lastText?: string;
+  /** Files a writing tool call was made for, by call id, until it is done. */
+  writing: Map<string, string>;
+  /** Project-relative files the turn wrote (a writing call that succeeded). */
+  written: Set<string>;
   /** The overall limit, the idle limit, and the escalation after an interrupt. */
   limit?: Timer;
   idle?: Timer;
@@ -123,6 +128,8 @@ export class TurnService implements BeforeApplicationShutdown {
       turnKey: `${sessionId}:${++this.turnNo}`,
       asking: 0,
       expiredApproval: false,
+      writing: new Map(),
+      written: new Set(),
       kills: [],
       done: Promise.resolve(),
     };
@@ -172,6 +179,7 @@ export class TurnService implements BeforeApplicationShutdown {
       sessionId: session.id,
       to: turn.job.conversation,
       body,
+      lastTurn: { prompt: turn.job.prompt, files: [...turn.written].sort() },
       seconds: (this.clock.nowMs() - startedAt) / 1000,
     });
   }
@@ -201,9 +209,15 @@ export class TurnService implements BeforeApplicationShutdown {
           pidRecorded = true;
         }
         if (event.type === 'text') turn.lastText = event.text;
+        if (event.type === 'tool_done') {
+          const file = turn.writing.get(event.id);
+          if (file && event.ok) turn.written.add(file);
+        }
         if (event.type === 'init')
           await this.sessions.setAgentSessionId(session.id, event.sessionId);
         if (event.type === 'tool') {
+          const file = writtenFile(session.projectPath, event.name, event.input);
+          if (file) turn.writing.set(event.id, file);
           this.progress.step(turn.turnKey, event.name, event.input);
           await this.reporter.tool(session.id, event.name, event.input);
         }
@@ -366,6 +380,20 @@ function notRun(dropped: number): string {
   return dropped === 1
     ? ' The prompt queued behind it was not run: send it again when you want it.'
     : ` The ${dropped} prompts queued behind it were not run: send them again when you want them.`;
+}
+
+const WRITING_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
+
+/** The project-relative file a writing tool call changes; undefined for others or outside. */
+function writtenFile(
+  projectPath: string,
+  tool: string,
+  input: Record<string, unknown>,
+): string | undefined {
+  const path = input.file_path ?? input.notebook_path;
+  if (!WRITING_TOOLS.has(tool) || typeof path !== 'string') return undefined;
+  const rel = relative(projectPath, resolve(projectPath, path));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : undefined;
 }
 
 /** The project folder's name, as the phone shows it. */
