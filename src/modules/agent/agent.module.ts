@@ -14,6 +14,7 @@ import { TurnService } from './turn.service';
 import { UsageCommands } from './usage.commands';
 import { ResultCommands } from './result.commands';
 import { ProjectGit } from './project-git';
+import { ClaudeCommandsCommands } from './claude-commands.commands';
 
 /** Claude Code turns: the runner (Agent SDK), turns per session, and the session commands. */
 @Module({
@@ -29,6 +30,7 @@ import { ProjectGit } from './project-git';
     UsageCommands,
     ResultCommands,
     ProjectGit,
+    ClaudeCommandsCommands,
     OrphanReaper,
   ],
   exports: [TurnService],
