@@ -37,6 +37,9 @@ class NoopTransport extends SignalTransport {
   sendTyping(): Promise<void> {
     return Promise.resolve();
   }
+  fetchAttachment(): Promise<Buffer> {
+    return Promise.resolve(Buffer.alloc(0));
+  }
   submitRateLimitChallenge(): Promise<void> {
     return Promise.resolve();
   }

@@ -53,6 +53,9 @@ export class SignalNetwork {
   ) {}
 
   /** Signal timestamps are message ids, so two in the same millisecond must still differ. */
+  /** Files the phone sent, by attachment id: what getAttachment and /v1/attachments serve. */
+  readonly files = new Map<string, Buffer>();
+
   nextTimestamp(): number {
     this.lastTimestamp = Math.max(this.lastTimestamp + 1, this.clock.nowMs());
     return this.lastTimestamp;

@@ -19,6 +19,20 @@ export interface PhoneMessage {
   noteToSelf?: boolean;
   /** An edit of the phone's earlier message with this timestamp. */
   editOf?: number;
+  /** Files sent with the message (the simulator serves them by the ids in the envelope). */
+  attachments?: PhoneAttachment[];
+}
+
+export interface PhoneAttachment {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+/** The id the envelope gives the `index`-th file of the message sent at `timestamp`. */
+export function attachmentId(timestamp: number, index: number, contentType: string): string {
+  const ext = contentType.split('/')[1]?.replace(/[^a-z0-9]/gi, '') || 'bin';
+  return `${timestamp}${index}.${ext}`;
 }
 
 /** A reaction the phone puts on (or takes off) a message. */
@@ -46,6 +60,18 @@ export function buildEnvelope(
 ): { envelope: Record<string, unknown>; account: string } {
   const user = message.from;
   const data = dataMessage(timestamp, message.text);
+  if (message.attachments?.length) {
+    data.attachments = message.attachments.map((file, i) => ({
+      contentType: file.contentType,
+      filename: file.filename,
+      id: attachmentId(timestamp, i, file.contentType),
+      size: file.data.length,
+      width: null,
+      height: null,
+      caption: null,
+      uploadTimestamp: timestamp,
+    }));
+  }
   if (message.groupId) data.groupInfo = groupInfo(message.groupId, message.groupName);
   if (message.quote) {
     data.quote = {

@@ -38,6 +38,8 @@ export class RestApi implements Api {
     else if (path === '/v1/about') this.about(res);
     else if (path === '/v2/send' && req.method === 'POST') this.send(res, body ?? '');
     else if (path.startsWith('/v1/typing-indicator/')) reply(res, 204, '');
+    else if (path.startsWith('/v1/attachments/') && req.method === 'GET')
+      this.attachment(res, path);
     else if (path.startsWith('/v1/receipts/')) reply(res, 204, '');
     else if (path.startsWith('/v1/accounts/') && path.endsWith('/rate-limit-challenge'))
       this.liftChallenge(res, body);
@@ -94,6 +96,13 @@ export class RestApi implements Api {
       version: 'simulator',
       capabilities: { 'v2/send': ['quotes', 'mentions'] },
     });
+  }
+
+  private attachment(res: ServerResponse, path: string): void {
+    const file = this.network.files.get(decodeURIComponent(path.slice('/v1/attachments/'.length)));
+    if (!file) return json(res, 404, { error: 'attachment not found' });
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+    res.end(file);
   }
 
   private liftChallenge(res: ServerResponse, body: string | undefined): void {

@@ -106,6 +106,12 @@ export class SignalCliApi implements Api {
     switch (request.method) {
       case 'send':
         return answer(this.send(params));
+      case 'getAttachment': {
+        const file = this.network.files.get(String(params.id ?? ''));
+        return file
+          ? answer({ result: { data: file.toString('base64') } })
+          : answer({ error: { code: -1, message: 'Attachment file not found' } });
+      }
       case 'sendTyping':
       case 'sendReceipt':
         return answer({ result: { timestamp: this.network.nextTimestamp(), results: [] } });

@@ -5,7 +5,7 @@ import { ControlApi } from './control.api';
 import { Faults } from './faults';
 import { Api, json, readBody } from './http';
 import { RecordedRequest, SentMessage, SignalNetwork } from './network';
-import { buildEnvelope, buildReaction, PhoneMessage, PhoneReaction } from './phone';
+import { attachmentId, buildEnvelope, buildReaction, PhoneMessage, PhoneReaction } from './phone';
 import { RestApi } from './rest.api';
 import { SignalCliApi } from './signal-cli.api';
 
@@ -116,7 +116,11 @@ export class SignalSimulator {
 
   /** Builds the envelope a real phone would produce for `message` and delivers it; returns it. */
   phoneSends(message: PhoneMessage): { envelope: Record<string, unknown>; account: string } {
-    const event = buildEnvelope(this.account, message, this.network.nextTimestamp());
+    const timestamp = this.network.nextTimestamp();
+    message.attachments?.forEach((file, i) =>
+      this.network.files.set(attachmentId(timestamp, i, file.contentType), file.data),
+    );
+    const event = buildEnvelope(this.account, message, timestamp);
     this.inject(event);
     return event;
   }

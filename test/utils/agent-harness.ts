@@ -21,7 +21,9 @@ export interface AgentTestApp extends SignalTestApp {
  * scripted model server on loopback, with its own HOME (its sessions live there), over the
  * Signal simulator. App timers run on the fake clock; the agent runs in real time.
  */
-export async function createAgentApp(options: CreateAppOptions = {}): Promise<AgentTestApp> {
+export async function createAgentApp(
+  options: CreateAppOptions & { transport?: 'signal-cli' | 'rest' } = {},
+): Promise<AgentTestApp> {
   const model = new ScriptedModelServer();
   const url = await model.start();
   const home = mkdtempSync(join(tmpdir(), 'csb-agent-home-'));
@@ -37,7 +39,7 @@ export async function createAgentApp(options: CreateAppOptions = {}): Promise<Ag
     }),
   };
   mkdirSync(join(home, 'tmp'));
-  const t = await createSignalApp('signal-cli', {
+  const t = await createSignalApp(options.transport ?? 'signal-cli', {
     ...options,
     env: { RATE_LIMIT_PER_MINUTE: '60000', RATE_LIMIT_BURST: '10000', ...options.env },
     override: (b) => {

@@ -69,6 +69,8 @@ export interface AgentConfig {
   readonly progressEditMs: number;
   /** A result longer than this (UTF-8 bytes) goes as a file with a short summary. */
   readonly outputAttachmentBytes: number;
+  /** Files from the phone larger than this are refused. */
+  readonly uploadMaxBytes: number;
 }
 
 export interface ApprovalsConfig {

@@ -64,6 +64,7 @@ const envSchema = z.object({
   AGENT_STOP_GRACE_SECONDS: integer(1, 600).default(5),
   PROGRESS_EDIT_SECONDS: integer(1, 3600).default(5),
   OUTPUT_ATTACHMENT_BYTES: integer(500, 64_000).default(4000),
+  UPLOAD_MAX_BYTES: integer(1000, 100_000_000).default(5_000_000),
   APPROVAL_TIMEOUT_SECONDS: integer(10, 7 * 86_400).default(600),
   APPROVAL_READ_ONLY_TOOLS: list.default([
     'Read',
@@ -141,6 +142,7 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       stopGraceMs: e.AGENT_STOP_GRACE_SECONDS * 1000,
       progressEditMs: e.PROGRESS_EDIT_SECONDS * 1000,
       outputAttachmentBytes: e.OUTPUT_ATTACHMENT_BYTES,
+      uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     },
     approvals: {
       timeoutMs: e.APPROVAL_TIMEOUT_SECONDS * 1000,

@@ -20,8 +20,17 @@ export type PermissionAnswer =
     }
   | { behavior: 'deny'; message: string; interrupt?: boolean };
 
+/** A picture from the phone, passed to the model as image content of the prompt. */
+export interface PromptImage {
+  mediaType: string;
+  /** Base64. */
+  data: string;
+}
+
 export interface TurnRequest {
   prompt: string;
+  /** Pictures sent with the prompt. */
+  images?: PromptImage[];
   /** The project folder: the agent's working directory. */
   cwd: string;
   /** The agent's own session id to continue, if any. */

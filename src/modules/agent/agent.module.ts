@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ApprovalsModule } from '../approvals';
 import { OutboxModule } from '../outbox';
 import { SessionsModule } from '../sessions';
+import { SignalModule } from '../signal';
 import { AgentEnvironment } from './agent-environment';
 import { AgentRunner } from './agent-runner.port';
 import { OrphanReaper } from './orphan-reaper.service';
@@ -15,10 +16,11 @@ import { UsageCommands } from './usage.commands';
 import { ResultCommands } from './result.commands';
 import { ProjectGit } from './project-git';
 import { ClaudeCommandsCommands } from './claude-commands.commands';
+import { PhoneUploads } from './phone-uploads.service';
 
 /** Claude Code turns: the runner (Agent SDK), turns per session, and the session commands. */
 @Module({
-  imports: [SessionsModule, ApprovalsModule, OutboxModule],
+  imports: [SessionsModule, ApprovalsModule, OutboxModule, SignalModule],
   providers: [
     AgentEnvironment,
     { provide: AgentRunner, useClass: SdkAgentRunner },
@@ -31,6 +33,7 @@ import { ClaudeCommandsCommands } from './claude-commands.commands';
     ResultCommands,
     ProjectGit,
     ClaudeCommandsCommands,
+    PhoneUploads,
     OrphanReaper,
   ],
   exports: [TurnService],

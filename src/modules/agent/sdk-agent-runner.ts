@@ -4,6 +4,7 @@ import {
   PermissionResult,
   query,
   SDKMessage,
+  SDKUserMessage,
   SpawnedProcess,
   SpawnOptions,
 } from '@anthropic-ai/claude-agent-sdk';
@@ -14,6 +15,7 @@ import {
   AgentRun,
   AgentRunner,
   PermissionAnswer,
+  PromptImage,
   TurnRequest,
 } from './agent-runner.port';
 
@@ -42,7 +44,7 @@ export class SdkAgentRunner extends AgentRunner {
     const whenExited = new Promise<void>((resolve) => (exited = resolve));
     const abort = new AbortController();
     const stream = query({
-      prompt: turn.prompt,
+      prompt: turn.images?.length ? withImages(turn.prompt, turn.images) : turn.prompt,
       options: {
         cwd: turn.cwd,
         resume: turn.resume,
@@ -194,6 +196,28 @@ function toEvents(message: SDKMessage): AgentEvent[] {
     default:
       return [];
   }
+}
+
+/** The prompt as one user message whose content is the pictures, then the text. */
+async function* withImages(prompt: string, images: PromptImage[]): AsyncGenerator<SDKUserMessage> {
+  yield {
+    type: 'user',
+    parent_tool_use_id: null,
+    message: {
+      role: 'user',
+      content: [
+        ...images.map((image) => ({
+          type: 'image' as const,
+          source: {
+            type: 'base64' as const,
+            media_type: image.mediaType as 'image/png',
+            data: image.data,
+          },
+        })),
+        { type: 'text' as const, text: prompt },
+      ],
+    },
+  };
 }
 
 /** Our answer in the SDK's terms: a mode switch rides along as a session permission update. */

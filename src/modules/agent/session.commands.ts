@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { ChatCommand, ChatContext, ChatFallback, StatusPart } from '../commands';
 import { ConversationSettingsService, ProjectPaths, Session, SessionsService } from '../sessions';
-import { PermissionMode } from './agent-runner.port';
+import { PermissionMode, PromptImage } from './agent-runner.port';
+import { PhoneUploads } from './phone-uploads.service';
 import { modeOf, projectName, TurnService } from './turn.service';
 
 /** What the owner types, and the agent's name for it. */
@@ -41,6 +42,7 @@ export class SessionCommands {
     private readonly turns: TurnService,
     private readonly settings: ConversationSettingsService,
     private readonly paths: ProjectPaths,
+    private readonly uploads: PhoneUploads,
   ) {}
 
   @ChatCommand({
@@ -211,7 +213,11 @@ export class SessionCommands {
   }
 
   @ChatFallback()
-  prompt({ message, conversation, conversationKey }: ChatContext): string | undefined {
+  async prompt({
+    message,
+    conversation,
+    conversationKey,
+  }: ChatContext): Promise<string | undefined> {
     const session = this.sessions.current(conversationKey);
     if (!session) {
       return 'There is no session here yet. Start one with /new <project> [prompt]; /help lists the rest.';
@@ -219,7 +225,19 @@ export class SessionCommands {
     if (session.status !== 'ACTIVE') {
       return `The session in ${projectName(session)} is ${session.status.toLowerCase()}: /resume continues it, /new starts another.`;
     }
-    const ahead = this.turns.submit(session.id, conversation, message.text);
+    let prompt = message.text;
+    let images: PromptImage[] = [];
+    if (message.attachments?.length) {
+      const prepared = await this.uploads.prepare(
+        message.text,
+        message.attachments,
+        conversation,
+        session.projectPath,
+      );
+      if ('refusal' in prepared) return prepared.refusal;
+      ({ prompt, images } = prepared);
+    }
+    const ahead = this.turns.submit(session.id, conversation, prompt, images);
     return ahead > 0 ? `Queued: ${ahead} ahead.` : undefined;
   }
 

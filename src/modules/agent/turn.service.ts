@@ -14,6 +14,7 @@ import {
   PermissionAnswer,
   PermissionAsk,
   PermissionMode,
+  PromptImage,
 } from './agent-runner.port';
 import { ProgressReporter } from './progress-reporter';
 import { FailureCause, TurnEnd, TurnReporter } from './turn-reporter';
@@ -22,6 +23,7 @@ interface Job {
   sessionId: string;
   conversation: Conversation;
   prompt: string;
+  images?: PromptImage[];
 }
 
 interface Running {
@@ -73,9 +75,14 @@ export class TurnService implements BeforeApplicationShutdown {
   ) {}
 
   /** Queues the prompt; returns how many turns of this session are ahead of it. */
-  submit(sessionId: string, conversation: Conversation, prompt: string): number {
+  submit(
+    sessionId: string,
+    conversation: Conversation,
+    prompt: string,
+    images?: PromptImage[],
+  ): number {
     const queue = this.queues.get(sessionId) ?? [];
-    queue.push({ sessionId, conversation, prompt });
+    queue.push({ sessionId, conversation, prompt, images });
     this.queues.set(sessionId, queue);
     const ahead = queue.length - 1 + (this.running.has(sessionId) ? 1 : 0);
     if (!this.running.has(sessionId)) this.next(sessionId);
@@ -192,6 +199,7 @@ export class TurnService implements BeforeApplicationShutdown {
   ): Promise<TurnEnd & { lostResume?: boolean }> {
     const run = this.runner.start({
       prompt: turn.job.prompt,
+      images: turn.job.images,
       cwd: session.projectPath,
       resume,
       permissionMode: modeOf(session),

@@ -25,6 +25,9 @@ const dataMessageFields = {
     .nullish(),
   groupInfo: z.looseObject({ groupId: z.string(), groupName: text }).nullish(),
   remoteDelete: z.unknown().nullish(),
+  attachments: z
+    .array(z.looseObject({ id: text, contentType: text, filename: text, size: int }).nullish())
+    .nullish(),
 };
 const dataMessage = z.looseObject(dataMessageFields);
 
@@ -162,6 +165,19 @@ function fromData(
     conversation,
     timestamp: envelope.timestamp,
   };
+  // A long text arrives with its whole body also as a text/x-signal-plain file: not a file.
+  const files = (data.attachments ?? []).flatMap((a) =>
+    a?.id && a.contentType !== 'text/x-signal-plain'
+      ? [
+          {
+            id: a.id,
+            contentType: a.contentType ?? 'application/octet-stream',
+            filename: a.filename ?? null,
+            size: a.size ?? null,
+          },
+        ]
+      : [],
+  );
   let message: InboundMessage;
   if (data.reaction) {
     const r = data.reaction;
@@ -174,11 +190,12 @@ function fromData(
       targetAuthorNumber: r.targetAuthorNumber ?? null,
       isRemove: r.isRemove ?? false,
     };
-  } else if (typeof data.message === 'string' && data.message.length > 0) {
+  } else if ((typeof data.message === 'string' && data.message.length > 0) || files.length > 0) {
     message = {
       ...base,
       type: 'text',
-      text: data.message,
+      text: data.message ?? '',
+      ...(files.length > 0 ? { attachments: files } : {}),
       quote: data.quote
         ? {
             timestamp: data.quote.id,

@@ -25,6 +25,17 @@ export interface InboundText extends InboundBase {
   quote: { timestamp: number; authorUuid: string | null; authorNumber: string | null } | null;
   /** Set when this is an edit of an earlier message. */
   editOf: number | null;
+  /** Files sent with the message, fetched from the transport by id when needed (absent: none). */
+  attachments?: InboundAttachment[];
+}
+
+export interface InboundAttachment {
+  id: string;
+  contentType: string;
+  /** The name on the phone, when it gave one; never trusted as a path. */
+  filename: string | null;
+  /** Bytes, as the envelope says. */
+  size: number | null;
 }
 
 export interface InboundReaction extends InboundBase {

@@ -93,6 +93,9 @@ export abstract class SignalTransport {
 
   abstract sendTyping(to: SendTarget, stop?: boolean): Promise<void>;
 
+  /** The bytes of a file the phone sent, by the id its envelope gave (`from`: where it came). */
+  abstract fetchAttachment(id: string, from: SendTarget): Promise<Buffer>;
+
   /** Lifts a proof-required rate limit with a solved captcha (`signalcaptcha://…`). */
   abstract submitRateLimitChallenge(challengeToken: string, captcha: string): Promise<void>;
 

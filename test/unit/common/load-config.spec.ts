@@ -48,6 +48,7 @@ describe('loadConfig', () => {
         stopGraceMs: 5000,
         progressEditMs: 5000,
         outputAttachmentBytes: 4000,
+        uploadMaxBytes: 5000000,
       },
       approvals: {
         timeoutMs: 600_000,

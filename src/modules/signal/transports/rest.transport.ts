@@ -17,6 +17,8 @@ import { toRecipientOutcomes, toTimestamp } from './send-results';
 import { attachmentDataUri, restStyledText } from '../text-style';
 
 const REQUEST_TIMEOUT_MS = 30_000;
+/** A file can take a while on a slow link. */
+const ATTACHMENT_TIMEOUT_MS = 120_000;
 
 /**
  * signal-cli-rest-api in json-rpc mode: events from the WebSocket `/v1/receive/{number}`, sends
@@ -111,6 +113,24 @@ export class RestTransport extends SignalTransport {
     );
     if (answer.status >= 300) {
       throw new SignalTransportError('REJECTED', `typing: HTTP ${answer.status}`);
+    }
+  }
+
+  async fetchAttachment(id: string): Promise<Buffer> {
+    const url = `${this.url}/v1/attachments/${encodeURIComponent(id)}`;
+    const controller = new AbortController();
+    const deadline = this.clock.schedule(() => controller.abort(), ATTACHMENT_TIMEOUT_MS);
+    try {
+      const response = await fetch(url, { signal: controller.signal });
+      if (!response.ok) {
+        throw new SignalTransportError('REJECTED', `attachment: HTTP ${response.status}`);
+      }
+      return Buffer.from(await response.arrayBuffer());
+    } catch (error) {
+      if (error instanceof SignalTransportError) throw error;
+      throw new SignalTransportError('UNREACHABLE', `attachment: ${describe(error)}`);
+    } finally {
+      deadline.cancel();
     }
   }
 

@@ -124,6 +124,18 @@ export class SignalCliTransport extends SignalTransport {
     }
   }
 
+  async fetchAttachment(id: string, from: SendTarget): Promise<Buffer> {
+    const answer = await this.rpc('getAttachment', { id, ...target(from) });
+    const data = answer.result?.data;
+    if (typeof data !== 'string') {
+      throw new SignalTransportError(
+        'REJECTED',
+        `getAttachment: ${answer.error?.message ?? 'no data'}`,
+      );
+    }
+    return Buffer.from(data, 'base64');
+  }
+
   async submitRateLimitChallenge(challengeToken: string, captcha: string): Promise<void> {
     const answer = await this.rpc('submitRateLimitChallenge', {
       challenge: challengeToken,
