@@ -53,6 +53,9 @@ export class SignalNetwork {
   ) {}
 
   /** Signal timestamps are message ids, so two in the same millisecond must still differ. */
+  /** Typing indicators the bot sent, in order. */
+  readonly typing: { via: 'signal-cli' | 'rest'; to: string; stop: boolean }[] = [];
+
   /** Files the phone sent, by attachment id: what getAttachment and /v1/attachments serve. */
   readonly files = new Map<string, Buffer>();
 

@@ -37,7 +37,7 @@ export class RestApi implements Api {
     if (path === '/v1/health') reply(res, 204, '');
     else if (path === '/v1/about') this.about(res);
     else if (path === '/v2/send' && req.method === 'POST') this.send(res, body ?? '');
-    else if (path.startsWith('/v1/typing-indicator/')) reply(res, 204, '');
+    else if (path.startsWith('/v1/typing-indicator/')) this.typing(req, res, body);
     else if (path.startsWith('/v1/attachments/') && req.method === 'GET')
       this.attachment(res, path);
     else if (path.startsWith('/v1/receipts/')) reply(res, 204, '');
@@ -96,6 +96,12 @@ export class RestApi implements Api {
       version: 'simulator',
       capabilities: { 'v2/send': ['quotes', 'mentions'] },
     });
+  }
+
+  private typing(req: IncomingMessage, res: ServerResponse, body: string | undefined): void {
+    const { recipient } = JSON.parse(body || '{}') as { recipient?: string };
+    this.network.typing.push({ via: 'rest', to: recipient ?? '', stop: req.method === 'DELETE' });
+    reply(res, 204, '');
   }
 
   private attachment(res: ServerResponse, path: string): void {

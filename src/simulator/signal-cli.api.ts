@@ -113,6 +113,12 @@ export class SignalCliApi implements Api {
           : answer({ error: { code: -1, message: 'Attachment file not found' } });
       }
       case 'sendTyping':
+        this.network.typing.push({
+          via: 'signal-cli',
+          to: String(toList(params.groupId)[0] ?? toList(params.recipient)[0] ?? this.account),
+          stop: params.stop === true,
+        });
+        return answer({ result: { timestamp: this.network.nextTimestamp(), results: [] } });
       case 'sendReceipt':
         return answer({ result: { timestamp: this.network.nextTimestamp(), results: [] } });
       case 'submitRateLimitChallenge':

@@ -34,6 +34,8 @@ export class SignalSimulator {
   readonly sent: SentMessage[];
   /** Every JSON-RPC call and REST request the bot made, for assertions. */
   readonly requests: RecordedRequest[];
+  /** Typing indicators the bot sent (started, or `stop`), in order. */
+  readonly typing: { via: 'signal-cli' | 'rest'; to: string; stop: boolean }[];
   /** Numbers or UUIDs Signal does not know. */
   readonly unregistered: Set<string>;
 
@@ -55,6 +57,7 @@ export class SignalSimulator {
     this.network = new SignalNetwork(this.clock, this.faults);
     this.sent = this.network.sent;
     this.requests = this.network.requests;
+    this.typing = this.network.typing;
     this.unregistered = this.network.unregistered;
     this.signalCli = new SignalCliApi(this.account, this.clock, this.network, this.faults);
     this.rest = new RestApi(

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TurnService } from '../../src/modules/agent';
 import { ApprovalsService } from '../../src/modules/approvals';
+import { OutboxService } from '../../src/modules/outbox';
 import { SessionsService } from '../../src/modules/sessions';
 import {
   AgentTestApp,
@@ -11,6 +12,7 @@ import {
   phoneTexts,
 } from '../utils/agent-harness';
 import { createFakeAgentApp } from '../utils/fake-agent-runner';
+import { runClockUntil } from '../utils/outbox-driver';
 import { OWNER, SignalTestApp, STRANGER } from '../utils/signal-harness';
 import { BOT_ACCOUNT } from '../utils/test-config';
 import { waitFor } from '../utils/wait-for';
@@ -205,6 +207,37 @@ describe('a question its turn left open', () => {
           'Approval 1 — Bash in demo\nRun: npm test\n⏹ Withdrawn: the turn ended.',
         ],
       ]),
+    );
+  });
+});
+
+describe('an approval behind a backlog (real Claude Code CLI)', () => {
+  let t: AgentTestApp;
+  afterEach(() => t.close());
+
+  it('an approval raised while 200 progress updates wait in the outbox reaches the phone first', async () => {
+    t = await createAgentApp();
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    await untilAgent(() => t.sim.sent.length === 1, 'the session');
+    t.sim.delayResponses(20_000); // Signal is slow (within the send timeout): the outbox backs up
+    const outbox = t.app.get(OutboxService);
+    const to = { kind: 'dm', peer: OWNER.uuid } as const;
+    for (let i = 1; i <= 200; i++) outbox.enqueue({ to, body: `step ${i}`, kind: 'progress' });
+    t.model.reply({ tools: [bash('npm test')] });
+    t.sim.phoneSends({ from: OWNER, text: 'run the tests' });
+    await untilAgent(
+      () => t.app.get(ApprovalsService).pendingIn(CONVERSATION).length === 1,
+      'the question in the outbox',
+    );
+    t.sim.delayResponses(0);
+    await t.clock.advance(20_000); // the update on its way gets its answer
+    await runClockUntil(t, () => outbox.depth() === 0);
+    const sent = t.sim.sent.slice(1).map((s) => s.message.split('\n')[0]);
+    // Ahead of all 200, but the one update that may already have been on its way to Signal.
+    expect(sent.indexOf('Approval 1 — Bash in demo')).toBeLessThanOrEqual(1);
+    expect(sent.slice(0, 2)).toContain('Approval 1 — Bash in demo');
+    expect(sent.filter((m) => m.startsWith('step '))).toEqual(
+      Array.from({ length: 200 }, (_, i) => `step ${i + 1}`),
     );
   });
 });
