@@ -157,3 +157,36 @@ describe('usage', () => {
     ]);
   });
 });
+
+describe('prompts waiting behind a turn', () => {
+  const temp = makeTempDir();
+  afterAll(() => temp.remove());
+
+  it('a prompt still queued when the daemon stops is offered back after the restart, and /retry runs it', async () => {
+    const dir = join(temp.path, 'queued');
+    const first = await createFakeAgentApp({ dir, env: FAST });
+    first.t.sim.phoneSends({ from: OWNER, text: '/new demo first prompt' });
+    await waitFor(() => first.runner.turns.length === 1, 'the first turn');
+    first.t.sim.phoneSends({ from: OWNER, text: 'second prompt' });
+    await waitFor(() => first.t.sim.sent.length === 2, 'the queue answer');
+    expect(first.t.sim.sent[1].message).toBe('Queued: 1 ahead.');
+    await first.t.close(); // the first turn is stopped; the second never started
+
+    const clock = new FakeClock('2026-01-02T00:00:00.000Z');
+    const second = await createFakeAgentApp({ dir, env: FAST, clock });
+    try {
+      await waitFor(() => second.t.sim.sent.length === 3, 'the notices');
+      expect(second.t.sim.sent.map((s) => s.message).sort()).toEqual([
+        'I restarted before I could handle 1 message(s) you sent:\n• “second prompt”\nSend /retry to run them now.',
+        'I restarted while your session in demo was active, so it is paused now. Send /resume to continue it.',
+        'Stopped: the daemon is shutting down. Send /resume after it is back.',
+      ]);
+      second.t.sim.phoneSends({ from: OWNER, text: '/resume' });
+      second.t.sim.phoneSends({ from: OWNER, text: '/retry' });
+      await waitFor(() => second.runner.turns.length === 1, 'the retried prompt');
+      expect(second.runner.turns[0].request.prompt).toBe('second prompt');
+    } finally {
+      await second.t.close();
+    }
+  });
+});

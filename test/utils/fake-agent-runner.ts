@@ -120,6 +120,6 @@ export async function createFakeAgentApp(
     ...options,
     override: (b) => b.overrideProvider(AgentRunner).useValue(runner),
   });
-  mkdirSync(join(t.dir, 'projects', 'demo'));
+  mkdirSync(join(t.dir, 'projects', 'demo'), { recursive: true });
   return { t, runner };
 }

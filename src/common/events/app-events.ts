@@ -23,6 +23,8 @@ export interface AppEvents {
   'outbox.enqueued': { id: number; kind: string };
   /** A whole outbox message reached Signal (outbox), with the timestamp Signal gave it. */
   'outbox.sent': { id: number; conversationKey: string; kind: string; signalTimestamp: number };
+  /** Work a message asked for, held after its answer, has now started (commands → signal). */
+  'message.started': { key: string };
 }
 
 export type AppEventName = keyof AppEvents;

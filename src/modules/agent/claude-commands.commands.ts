@@ -43,7 +43,7 @@ export class ClaudeCommandsCommands {
     args: '<name> [args]',
     summary: 'run one of those commands (or agents) as a prompt',
   })
-  run({ args, conversation, conversationKey }: ChatContext): string | undefined {
+  run({ args, conversation, conversationKey, hold }: ChatContext): string | undefined {
     const [wanted = '', ...rest] = args.trim().split(/\s+/);
     const name = wanted.replace(/^\//, '');
     if (!name) return 'Which one? /commands lists them; then /run <name> [args].';
@@ -57,7 +57,7 @@ export class ClaudeCommandsCommands {
       found.kind === 'command'
         ? `/${found.name}${extra ? ` ${extra}` : ''}`
         : `Use the ${found.name} agent${extra ? ` to: ${extra}` : '.'}`;
-    const ahead = this.turns.submit(session.id, conversation, prompt);
+    const ahead = this.turns.submit(session.id, conversation, prompt, { started: hold() });
     return ahead > 0 ? `Queued: ${ahead} ahead.` : undefined;
   }
 

@@ -52,7 +52,7 @@ export class SessionCommands {
     usage:
       'The project is a folder under the configured project roots (a name, or a path inside a root). The session that was active here is paused, not lost: /resume brings it back.',
   })
-  async create({ args, conversation, conversationKey }: ChatContext): Promise<string> {
+  async create({ args, conversation, conversationKey, hold }: ChatContext): Promise<string> {
     const [project = '', ...rest] = args.split(/\s+/).filter(Boolean);
     if (!project) return 'Which project? Send /new <project>, e.g. /new api.';
     const current = this.sessions.current(conversationKey);
@@ -63,7 +63,7 @@ export class SessionCommands {
     await this.activate(conversationKey, session);
     const name = projectName(session);
     const prompt = rest.join(' ');
-    if (prompt) this.turns.submit(session.id, conversation, prompt);
+    if (prompt) this.turns.submit(session.id, conversation, prompt, { started: hold() });
     return prompt
       ? `Started a session in ${name}; working on it.`
       : `Started a session in ${name}. Send a prompt.`;
@@ -217,6 +217,7 @@ export class SessionCommands {
     message,
     conversation,
     conversationKey,
+    hold,
   }: ChatContext): Promise<string | undefined> {
     const session = this.sessions.current(conversationKey);
     if (!session) {
@@ -237,7 +238,7 @@ export class SessionCommands {
       if ('refusal' in prepared) return prepared.refusal;
       ({ prompt, images } = prepared);
     }
-    const ahead = this.turns.submit(session.id, conversation, prompt, images);
+    const ahead = this.turns.submit(session.id, conversation, prompt, { images, started: hold() });
     return ahead > 0 ? `Queued: ${ahead} ahead.` : undefined;
   }
 

@@ -24,6 +24,8 @@ interface Job {
   conversation: Conversation;
   prompt: string;
   images?: PromptImage[];
+  /** Called when the turn starts (or the prompt is dropped, and the phone told). */
+  started?: () => void;
 }
 
 interface Running {
@@ -79,10 +81,10 @@ export class TurnService implements BeforeApplicationShutdown {
     sessionId: string,
     conversation: Conversation,
     prompt: string,
-    images?: PromptImage[],
+    options: { images?: PromptImage[]; started?: () => void } = {},
   ): number {
     const queue = this.queues.get(sessionId) ?? [];
-    queue.push({ sessionId, conversation, prompt, images });
+    queue.push({ sessionId, conversation, prompt, ...options });
     this.queues.set(sessionId, queue);
     const ahead = queue.length - 1 + (this.running.has(sessionId) ? 1 : 0);
     if (!this.running.has(sessionId)) this.next(sessionId);
@@ -109,6 +111,7 @@ export class TurnService implements BeforeApplicationShutdown {
 
   /** Shutdown: every running turn is interrupted and its end persisted before the database closes. */
   async beforeApplicationShutdown(): Promise<void> {
+    // Queued prompts are not marked handled: the next boot offers them back for /retry.
     this.queues.clear();
     await Promise.all(
       [...this.running.keys()].map((id) =>
@@ -117,11 +120,12 @@ export class TurnService implements BeforeApplicationShutdown {
     );
   }
 
-  /** Forgets the session's queued prompts; says how many there were. */
+  /** Forgets the session's queued prompts (the phone is told); says how many there were. */
   private dropQueue(sessionId: string): number {
-    const dropped = this.queues.get(sessionId)?.length ?? 0;
+    const dropped = this.queues.get(sessionId) ?? [];
     this.queues.delete(sessionId);
-    return dropped;
+    for (const job of dropped) job.started?.();
+    return dropped.length;
   }
 
   private next(sessionId: string): void {
@@ -130,6 +134,7 @@ export class TurnService implements BeforeApplicationShutdown {
       this.queues.delete(sessionId);
       return;
     }
+    job.started?.();
     const turn: Running = {
       job,
       turnKey: `${sessionId}:${++this.turnNo}`,

@@ -28,6 +28,12 @@ export interface ChatContext {
   conversationKey: string;
   /** The text after the command name, trimmed ('' for plain text). */
   args: string;
+  /**
+   * The message's work goes on after the answer (a prompt queued behind a running turn): its
+   * record stays unhandled, so a crash meanwhile offers it back, until the returned function is
+   * called when the work starts.
+   */
+  hold(): () => void;
 }
 
 /** A handler answers with the text to send back, or nothing. It throws coded errors. */

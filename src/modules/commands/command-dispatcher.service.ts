@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
 import { Conversation, conversationKey } from '../../common/conversations';
+import { EventBus } from '../../common/events';
 import type { InboundMessage, InboundText } from '../signal';
 import { errorLabel, failureAnswer } from './chat-answers';
 import { ChatContext, InterceptContext } from './chat-command.decorator';
@@ -10,7 +11,8 @@ import { CommandRegistry } from './command-registry.service';
 import { ConversationQueues } from './conversation-queues';
 
 /** `handled`: done and answered. `failed`: answered with the reason, kept for /retry. */
-export type HandleOutcome = 'handled' | 'failed';
+/** `held`: answered, but its work starts later (`message.started` says when). */
+export type HandleOutcome = 'handled' | 'held' | 'failed';
 
 const PREVIEW_CHARS = 60;
 
@@ -28,6 +30,7 @@ export class CommandDispatcher {
   constructor(
     private readonly registry: CommandRegistry,
     private readonly replies: ChatReplies,
+    private readonly events: EventBus,
     metrics: Registry,
   ) {
     this.failures = new Counter({
@@ -56,11 +59,16 @@ export class CommandDispatcher {
    */
   async execute(message: InboundText): Promise<HandleOutcome> {
     const command = parseCommand(message.text);
+    let held = false;
     const context: ChatContext = {
       message,
       conversation: message.conversation,
       conversationKey: conversationKey(message.conversation),
       args: command?.args ?? '',
+      hold: () => {
+        held = true;
+        return () => this.events.emit('message.started', { key: message.key });
+      },
     };
     let answer: string | undefined;
     try {
@@ -71,7 +79,7 @@ export class CommandDispatcher {
       return 'failed';
     }
     if (answer) this.replies.enqueue({ to: message.conversation, body: answer, kind: 'reply' });
-    return 'handled';
+    return held ? 'held' : 'handled';
   }
 
   /** Offers the message to the interceptors, in order; the first that claims it answers. */

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
 import { Clock } from '../../common/clock';
 import { AppConfig } from '../../common/config';
+import { EventBus } from '../../common/events';
 import { maskIdentifier } from '../../common/logging';
 import { CommandDispatcher } from '../commands';
 import { parseSignalEvent } from './envelope-parser';
@@ -28,7 +29,10 @@ export class InboundPipeline {
     private readonly dispatcher: CommandDispatcher,
     private readonly clock: Clock,
     registry: Registry,
+    events: EventBus,
   ) {
+    // Until then the record stays `received`: a crash meanwhile offers it back at boot.
+    events.on('message.started', ({ key }) => this.records.markHandled(key, this.clock.nowIso()));
     this.events = new Counter({
       name: 'bridge_inbound_events_total',
       help: 'Inbound Signal events by what became of them.',
@@ -78,11 +82,13 @@ export class InboundPipeline {
       this.logger.debug({ msg: 'dropped a re-delivered message', key: maskKey(message.key) });
       return 'duplicate';
     }
-    if ((await this.dispatcher.handle(message)) === 'failed') {
+    const outcome = await this.dispatcher.handle(message);
+    if (outcome === 'failed') {
       this.records.markAwaitingRetry(message.key);
       return 'failed';
     }
-    this.records.markHandled(message.key, this.clock.nowIso());
+    // A held message (a queued prompt) is marked when its work starts: see the constructor.
+    if (outcome === 'handled') this.records.markHandled(message.key, this.clock.nowIso());
     return 'handled';
   }
 }

@@ -44,11 +44,10 @@ export class RetryCommand {
     let failed = 0;
     for (const saved of pending) {
       // Run in place: this conversation's queue is ours while /retry runs.
-      if ((await this.dispatcher.execute(saved)) === 'handled') {
-        this.records.markHandled(saved.key, this.clock.nowIso());
-      } else {
-        failed++;
-      }
+      const outcome = await this.dispatcher.execute(saved);
+      if (outcome === 'handled') this.records.markHandled(saved.key, this.clock.nowIso());
+      // 'held': marked once its work starts (`message.started`).
+      if (outcome === 'failed') failed++;
     }
     if (failed > 0) this.logger.warn({ msg: 'some retried messages failed again', failed });
     return undefined;
