@@ -184,6 +184,32 @@ describe('sessions store', () => {
       ]);
       await expect(activity.catchUpSummary(s.id)).resolves.toBeUndefined();
     });
+
+    it('after a drop, shows only what happened since it: the phone saw the rest live', async () => {
+      const s = await sessionIn(sessions, 'ACTIVE');
+      for (let i = 1; i <= 12; i++) {
+        await t.clock.advance(1000);
+        await activity.trackActivity(s.id, 'file_edit', { path: `before${i}.ts` });
+      }
+      await t.clock.advance(500);
+      const droppedAt = t.clock.nowIso();
+      await activity.trackActivity(s.id, 'file_edit', { path: 'during.ts' });
+      await expect(activity.catchUpSummary(s.id, droppedAt)).resolves.toEqual({
+        sessionId: s.id,
+        total: 1,
+        text: 'While you were away, Claude did 1 thing:\n• edited during.ts',
+      });
+      await expect(activity.catchUpSummary(s.id)).resolves.toBeUndefined();
+    });
+
+    it('after a drop, counts what the log trimmed if all it kept is from after the drop', async () => {
+      const s = await sessionIn(sessions, 'ACTIVE');
+      const droppedAt = t.clock.nowIso();
+      for (let i = 1; i <= 12; i++) await activity.trackActivity(s.id, 'note', { text: `n${i}` });
+      const summary = await activity.catchUpSummary(s.id, droppedAt);
+      expect(summary?.total).toBe(12);
+      expect(summary?.text.split('\n').at(-1)).toBe('… and 2 more');
+    });
   });
 
   it('honours a configured activity bound', async () => {

@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { Clock, Timer } from '../../common/clock';
 import { AppConfig } from '../../common/config';
@@ -131,6 +132,24 @@ export class ProgressReporter {
     progress.unsentId = this.outbox.enqueue({ to: progress.to, body, kind: 'progress', turnKey });
     if (progress.finished) this.turns.delete(turnKey);
   }
+}
+
+/**
+ * A tool call's input with the paths inside the project made relative to it (`src/app.ts`
+ * rather than the whole absolute path), which is what a phone screen has room for.
+ */
+export function relativeToProject(
+  project: string,
+  input: Record<string, unknown>,
+): Record<string, unknown> {
+  const shown = { ...input };
+  for (const key of ['file_path', 'notebook_path', 'path']) {
+    const value = input[key];
+    if (typeof value !== 'string' || !isAbsolute(value)) continue;
+    const inside = relative(project, value);
+    if (!inside.startsWith('..') && !isAbsolute(inside)) shown[key] = inside || '.';
+  }
+  return shown;
 }
 
 /** One tool call in a few words: the command, the file, the pattern. */

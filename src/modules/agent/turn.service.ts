@@ -16,7 +16,7 @@ import {
   PermissionMode,
   PromptImage,
 } from './agent-runner.port';
-import { ProgressReporter } from './progress-reporter';
+import { ProgressReporter, relativeToProject } from './progress-reporter';
 import { FailureCause, TurnEnd, TurnReporter } from './turn-reporter';
 
 interface Job {
@@ -231,8 +231,9 @@ export class TurnService implements BeforeApplicationShutdown {
         if (event.type === 'tool') {
           const file = writtenFile(session.projectPath, event.name, event.input);
           if (file) turn.writing.set(event.id, file);
-          this.progress.step(turn.turnKey, event.name, event.input);
-          await this.reporter.tool(session.id, event.name, event.input);
+          const shown = relativeToProject(session.projectPath, event.input);
+          this.progress.step(turn.turnKey, event.name, shown);
+          await this.reporter.tool(session.id, event.name, shown);
         }
         if (event.type === 'retry' && !retriesShown) {
           retriesShown = true;

@@ -13,8 +13,11 @@ import { ActivityLogService, Session, SessionsService } from '../sessions';
 @Injectable()
 export class CatchUpService {
   private readonly logger = new Logger(CatchUpService.name);
-  /** Sessions whose summary could not be queued; the next catch-up includes them whatever. */
-  private readonly owed = new Map<string, Session>();
+  /**
+   * Sessions whose summary could not be queued, with the drop it was for: the next catch-up
+   * includes them whatever, from that earlier drop on.
+   */
+  private readonly owed = new Map<string, { session: Session; since: string }>();
 
   constructor(
     private readonly sessions: SessionsService,
@@ -26,14 +29,15 @@ export class CatchUpService {
   /** Queues the summaries for activity since `droppedAt` (clock ms); returns how many. */
   catchUp(droppedAt: number): number {
     let summaries = 0;
+    const since = new Date(droppedAt).toISOString();
     const due = new Map(this.owed);
-    for (const session of this.sessions.withActivitySince(new Date(droppedAt).toISOString())) {
-      due.set(session.id, session);
+    for (const session of this.sessions.withActivitySince(since)) {
+      if (!due.has(session.id)) due.set(session.id, { session, since });
     }
-    for (const session of due.values()) {
+    for (const { session, since: from } of due.values()) {
       try {
         const queued = this.sqlite.transaction(() => {
-          const summary = this.activity.takeCatchUpSummary(session.id);
+          const summary = this.activity.takeCatchUpSummary(session.id, from);
           if (!summary) return false;
           const to = conversationFromKey(session.conversationId);
           this.outbox.replaceProgressWithSummary(to, summary.text);
@@ -42,7 +46,7 @@ export class CatchUpService {
         if (queued) summaries++;
         this.owed.delete(session.id);
       } catch (error) {
-        this.owed.set(session.id, session);
+        this.owed.set(session.id, { session, since: from });
         this.logger.error({
           msg: 'catch-up summary not queued; its activity stays for the next reconnect',
           session: session.id,

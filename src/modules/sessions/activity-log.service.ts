@@ -45,17 +45,18 @@ export class ActivityLogService {
   }
 
   /** `takeCatchUpSummary`, for callers that do not need it inside their own transaction. */
-  async catchUpSummary(sessionId: string): Promise<CatchUpSummary | undefined> {
-    return this.takeCatchUpSummary(sessionId);
+  async catchUpSummary(sessionId: string, since?: string): Promise<CatchUpSummary | undefined> {
+    return this.takeCatchUpSummary(sessionId, since);
   }
 
   /**
-   * Renders what happened since the last summary and marks it summarized. Returns undefined
+   * Renders what happened since the last summary (and since `since`, an ISO time, if given: what
+   * came before it was seen live) and marks it all summarized. Returns undefined
    * when nothing happened, so no empty message is ever sent. Synchronous, so a caller can run it
    * in one transaction with sending the summary: either both happen or neither.
    */
-  takeCatchUpSummary(sessionId: string): CatchUpSummary | undefined {
-    const { rows, dropped } = this.repository.takeUnsummarized(sessionId);
+  takeCatchUpSummary(sessionId: string, since?: string): CatchUpSummary | undefined {
+    const { rows, dropped } = this.repository.takeUnsummarized(sessionId, since);
     if (rows.length === 0 && dropped === 0) return undefined;
     const lines = rows.map((row) => describeActivity(toEntry(row)));
     return { sessionId, text: renderCatchUp(lines, dropped), total: rows.length + dropped };

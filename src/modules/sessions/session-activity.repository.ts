@@ -71,21 +71,28 @@ export class SessionActivityRepository {
    * The entries no summary has shown yet and how many were trimmed unseen, and marks them all
    * seen, in one transaction. A caller's enclosing transaction makes the mark part of its own.
    */
-  takeUnsummarized(sessionId: string): { rows: ActivityRow[]; dropped: number } {
+  takeUnsummarized(sessionId: string, since?: string): { rows: ActivityRow[]; dropped: number } {
     return this.sqlite.transaction(() => {
-      const rows = this.sqlite
+      const unsummarized = this.sqlite
         .prepare<[string], ActivityRow>(
           `SELECT ${COLUMNS} FROM session_activity
            WHERE session_id = ? AND summarized = 0 ORDER BY id`,
         )
         .all(sessionId);
-      const dropped =
+      // Entries from before `since` were seen live: marked summarized below, not shown.
+      const rows =
+        since === undefined ? unsummarized : unsummarized.filter((r) => r.created_at >= since);
+      // Trimming removes the oldest first: if an entry from before `since` was kept, every
+      // trimmed one is older still, and none of them is news.
+      const onlyOldTrimmed = rows.length < unsummarized.length;
+      const trimmed =
         this.sqlite
           .prepare<[string], { n: number }>(
             `SELECT activity_dropped AS n FROM sessions WHERE id = ?`,
           )
           .get(sessionId)?.n ?? 0;
-      if (rows.length === 0 && dropped === 0) return { rows, dropped };
+      const dropped = onlyOldTrimmed ? 0 : trimmed;
+      if (unsummarized.length === 0 && trimmed === 0) return { rows, dropped };
       this.sqlite
         .prepare(
           `UPDATE session_activity SET summarized = 1 WHERE session_id = ? AND summarized = 0`,
