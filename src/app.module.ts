@@ -13,6 +13,7 @@ import { AgentModule } from './modules/agent';
 import { ApprovalsModule } from './modules/approvals';
 import { CommandsModule } from './modules/commands';
 import { HealthModule } from './modules/health';
+import { MaintenanceModule } from './modules/maintenance';
 import { OutboxModule } from './modules/outbox';
 import { RateLimitModule } from './modules/rate-limit';
 import { RecoveryModule } from './modules/recovery';
@@ -51,6 +52,7 @@ export class AppModule {
         ApprovalsModule,
         AgentModule,
         HealthModule,
+        MaintenanceModule,
       ],
     };
   }

@@ -2,7 +2,7 @@ import { BootSequence } from '../../src/common/boot';
 import { createApp } from '../utils/create-app';
 
 describe('boot sequence', () => {
-  it('runs recovery (sessions, approvals, orphaned agents), the offer of unhandled messages, the outbox, intake and the link, in that order', async () => {
+  it('runs recovery (sessions, approvals, orphaned agents), the offer of unhandled messages, the outbox, intake, the link and the maintenance schedule, in that order', async () => {
     const t = await createApp({ listen: false });
     try {
       expect(t.app.get(BootSequence).stepsRun).toEqual([
@@ -13,6 +13,7 @@ describe('boot sequence', () => {
         'StartOutbox: OutboxDispatcher.start',
         'StartIntake: SignalIntake.start',
         'Connect: ConnectionSupervisor.start',
+        'StartMaintenance: MaintenanceSchedule.start',
       ]);
     } finally {
       await t.close();

@@ -9,6 +9,7 @@ import { SessionCommands } from '../../src/modules/agent/session.commands';
 import { ConnectionError } from '../../src/modules/resilience';
 import { SessionError } from '../../src/modules/sessions';
 import { SignalTransportError } from '../../src/modules/signal';
+import { BackupError } from '../../src/modules/maintenance/backup.errors';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
 import { waitFor } from '../utils/wait-for';
 
@@ -164,6 +165,18 @@ const CODED: [string, string, unknown, string][] = [
     'REJECTED',
     new CaptchaError('REJECTED', 'challenge 5a1e2b3c-… rejected'),
     'Signal did not accept that captcha (it may be outdated or already used). Solve a new one and send /captcha with the new link.',
+  ],
+  [
+    'backup',
+    'WRITE_FAILED',
+    new BackupError('WRITE_FAILED', 'ENOSPC: no space left on device, open /data/backups/x'),
+    'the backup could not be written (is the disk full, or the backup folder not writable?). The earlier backups are untouched.',
+  ],
+  [
+    'backup',
+    'VERIFY_FAILED',
+    new BackupError('VERIFY_FAILED', 'integrity_check: *** in database main ***'),
+    'the new backup failed its integrity check, so it was deleted. The earlier backups are untouched.',
   ],
 ];
 

@@ -92,6 +92,7 @@ describe('command registry', () => {
       expect(owners).toEqual([
         ['/always', 'ApprovalCommands.always', true],
         ['/approve', 'ApprovalCommands.approve', true],
+        ['/backup', 'BackupCommand.backup', false],
         ['/captcha', 'CaptchaCommand.captcha', false],
         ['/commands', 'ClaudeCommandsCommands.list', false],
         ['/commit', 'ResultCommands.commit', false],

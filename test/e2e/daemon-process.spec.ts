@@ -62,6 +62,7 @@ describe('daemon process', () => {
         SIGNAL_ACCOUNT: '0100',
         PROJECT_ROOTS: '/definitely/not/here',
         HTTP_PORT: 'eighty',
+        BACKUP_CRON: '0 25 * * *',
       }),
     );
     await expect(daemon.exited).resolves.toBe(1);
@@ -72,6 +73,7 @@ describe('daemon process', () => {
         '  - SIGNAL_TRANSPORT: must be one of "signal-cli", "rest" (got "smoke-signals")',
         '  - SIGNAL_ACCOUNT: must be a phone number in international format like +15550100000 (got "0100")',
         '  - PROJECT_ROOTS: "/definitely/not/here" does not exist',
+        '  - BACKUP_CRON: must be a cron expression (minute hour day month weekday) like "0 3 * * *" (got "0 25 * * *": field value (25) is out of range)',
         '',
       ].join('\n'),
     );

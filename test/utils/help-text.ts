@@ -3,6 +3,7 @@ export const HELP_TEXT = [
   'Commands:',
   '/always [id]: approve, and allow that tool (a shell command by its prefix) for this session',
   '/approve [id|all] [ask|edits]: let the tool call waiting for approval run',
+  '/backup: back up the database now',
   '/captcha signalcaptcha://…: lift a Signal rate limit that asks for a captcha',
   '/commands: the Claude Code commands and agents of this project (and yours)',
   '/commit [message]: commit the files the last turn wrote',

@@ -16,6 +16,8 @@ export enum BootPhase {
   StartIntake = 4,
   /** The Signal link opens. */
   Connect = 5,
+  /** Scheduled maintenance starts: the nightly backup, the inbound purge, WAL checkpoints. */
+  StartMaintenance = 6,
 }
 
 export const BOOT_STEP = 'bridge:boot-step';

@@ -29,6 +29,10 @@ export interface SignalConfig {
   readonly inboundRetentionHours: number;
   /** Spread reconnect waits randomly over 50–100 % of the backoff (off: exact waits). */
   readonly reconnectJitter: boolean;
+  /** REST transport: the daemon pings the WebSocket this often. */
+  readonly restPingMs: number;
+  /** REST transport: no pong (nor anything else) for this long means the link is half-open. */
+  readonly restPongTimeoutMs: number;
 }
 
 export interface SessionsConfig {
@@ -82,6 +86,15 @@ export interface ApprovalsConfig {
   readonly deny: readonly string[];
 }
 
+export interface BackupsConfig {
+  /** Absolute path of the folder the database backups are written to. */
+  readonly dir: string;
+  /** How many backups are kept; older ones are deleted after each new one. */
+  readonly keep: number;
+  /** When the nightly backup runs: a cron expression in the machine's local time. */
+  readonly cron: string;
+}
+
 /**
  * The validated configuration. Built once by `loadConfig` from the environment and provided
  * to every module as a value: nothing else reads `process.env`.
@@ -97,4 +110,5 @@ export abstract class AppConfig {
   abstract readonly approvals: ApprovalsConfig;
   abstract readonly rateLimit: RateLimitConfig;
   abstract readonly outbox: OutboxConfig;
+  abstract readonly backups: BackupsConfig;
 }

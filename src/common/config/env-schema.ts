@@ -1,3 +1,4 @@
+import { validateCronExpression } from 'cron';
 import { z } from 'zod';
 
 /**
@@ -61,6 +62,17 @@ export const httpUrl = z.string().refine(
 export const phoneNumber = z.string(required('a phone number')).regex(E164, {
   error: (issue) =>
     `must be a phone number in international format like +15550100000 (got "${String(issue.input)}")`,
+});
+
+/** A cron expression (five fields, or six with seconds first), as `cron` reads it. */
+export const cronExpression = z.string().superRefine((raw, ctx) => {
+  const { valid, error } = validateCronExpression(raw);
+  if (valid) return;
+  const why = error ? `: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}` : '';
+  ctx.addIssue({
+    code: 'custom',
+    message: `must be a cron expression (minute hour day month weekday) like "0 3 * * *" (got "${raw}"${why})`,
+  });
 });
 
 export const hostName = z

@@ -1,8 +1,9 @@
-import { statSync, realpathSync } from 'node:fs';
+import { existsSync, statSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AppConfig } from './app-config';
 import {
+  cronExpression,
   E164,
   hostName,
   httpUrl,
@@ -51,6 +52,8 @@ const envSchema = z.object({
     }
   }),
   RECONNECT_JITTER: oneOf(['true', 'false']).default('false'),
+  REST_PING_SECONDS: integer(1, 300).default(10),
+  REST_PONG_TIMEOUT_SECONDS: integer(2, 600).default(20),
   INBOUND_RETENTION_HOURS: integer(1, 24 * 365).default(72),
   RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(30),
   RATE_LIMIT_BURST: integer(1, 1_000_000).default(5),
@@ -77,6 +80,30 @@ const envSchema = z.object({
   ]),
   APPROVAL_DENY: list.default([]),
   ACTIVITY_LOG_SIZE: integer(1, 1000).default(10),
+  BACKUP_DIR: z
+    .string()
+    .superRefine((path, ctx) => {
+      if (existsSync(path) && !statSync(path).isDirectory()) {
+        ctx.addIssue({ code: 'custom', message: `"${path}" is not a directory` });
+      }
+    })
+    .optional(),
+  BACKUP_KEEP: integer(1, 1000).default(7),
+  BACKUP_CRON: cronExpression.default('0 3 * * *'),
+});
+
+/** Rules between variables, checked once each variable on its own is valid. */
+const checkedSchema = envSchema.refine((e) => e.REST_PONG_TIMEOUT_SECONDS > e.REST_PING_SECONDS, {
+  path: ['REST_PONG_TIMEOUT_SECONDS'],
+  error: (issue) => {
+    const e = issue.input as { REST_PING_SECONDS: number };
+    return `must be longer than REST_PING_SECONDS (${e.REST_PING_SECONDS}), or a healthy link would count as dropped`;
+  },
+  when: (payload) =>
+    payload.issues.every(
+      (issue) =>
+        !['REST_PING_SECONDS', 'REST_PONG_TIMEOUT_SECONDS'].includes(String(issue.path?.[0])),
+    ),
 });
 
 export type ConfigEnvironment = Readonly<Record<string, string | undefined>>;
@@ -112,7 +139,7 @@ function databaseFrom(e: {
  * `ConfigError` naming every problem at once.
  */
 export function loadConfig(env: ConfigEnvironment): AppConfig {
-  const e = parse(envSchema, env);
+  const e = parse(checkedSchema, env);
   const { dataDir, database } = databaseFrom(e);
   return {
     dataDir,
@@ -129,6 +156,8 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       authorizedSenders: e.AUTHORIZED_SENDERS.map((s) => (UUID.test(s) ? s.toLowerCase() : s)),
       inboundRetentionHours: e.INBOUND_RETENTION_HOURS,
       reconnectJitter: e.RECONNECT_JITTER === 'true',
+      restPingMs: e.REST_PING_SECONDS * 1000,
+      restPongTimeoutMs: e.REST_PONG_TIMEOUT_SECONDS * 1000,
     },
     sessions: {
       projectRoots: e.PROJECT_ROOTS.map((root) => realpathSync(root)),
@@ -156,6 +185,11 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       cooldownMs: e.RATE_LIMIT_COOLDOWN_SECONDS * 1000,
     },
     outbox: { maxPending: e.OUTBOX_MAX_PENDING },
+    backups: {
+      dir: e.BACKUP_DIR ? resolve(e.BACKUP_DIR) : resolve(dataDir, 'backups'),
+      keep: e.BACKUP_KEEP,
+      cron: e.BACKUP_CRON,
+    },
   };
 }
 
@@ -167,4 +201,10 @@ export function loadDatabaseConfig(env: ConfigEnvironment): AppConfig['database'
     DATABASE_BUSY_TIMEOUT_MS: true,
   });
   return databaseFrom(parse(schema, env)).database;
+}
+
+/** Only where the daemon listens, for `npm run status`, which needs nothing else. */
+export function loadHttpConfig(env: ConfigEnvironment): AppConfig['http'] {
+  const e = parse(envSchema.pick({ HTTP_HOST: true, HTTP_PORT: true }), env);
+  return { host: e.HTTP_HOST, port: e.HTTP_PORT };
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Database, Statement } from 'better-sqlite3';
+import type { BackupMetadata, Database, Statement } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 
 /**
@@ -48,5 +48,17 @@ export class Sqlite {
    */
   transaction<T>(work: () => T): T {
     return this.connection.transaction(work).immediate();
+  }
+
+  /**
+   * Copies the live database into the new file `destination` with SQLite's online backup API:
+   * a batch of pages per turn of the event loop, so other work goes on meanwhile. `nextStep`
+   * sees the progress after each batch and returns how many pages to copy next.
+   */
+  backup(
+    destination: string,
+    nextStep: (progress: BackupMetadata) => number,
+  ): Promise<BackupMetadata> {
+    return this.connection.backup(destination, { progress: nextStep });
   }
 }

@@ -27,6 +27,12 @@ export const CHAT_ERROR_ANSWERS: {
     REJECTED:
       'Signal did not accept that captcha (it may be outdated or already used). Solve a new one and send /captcha with the new link.',
   },
+  backup: {
+    WRITE_FAILED:
+      'the backup could not be written (is the disk full, or the backup folder not writable?). The earlier backups are untouched.',
+    VERIFY_FAILED:
+      'the new backup failed its integrity check, so it was deleted. The earlier backups are untouched.',
+  },
 };
 
 const UNEXPECTED = 'something went wrong on my side (the daemon’s log has the details).';

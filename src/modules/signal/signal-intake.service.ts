@@ -1,22 +1,21 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { Clock, Timer } from '../../common/clock';
+import { Clock } from '../../common/clock';
 import { BootPhase, OnBoot } from '../../common/boot';
 import { AppConfig } from '../../common/config';
 import { InboundPipeline } from './inbound-pipeline.service';
 import { InboundMessageRepository } from './inbound-message.repository';
 
-const PURGE_EVERY_MS = 60 * 60 * 1000;
 /** How long shutdown waits for messages being handled; an unfinished one is offered for /retry. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * Takes raw events from whoever holds the stream (the connection supervisor) into the pipeline,
- * keeps track of what is being handled, and purges old inbound keys hourly.
+ * keeps track of what is being handled, and purges old inbound keys (at boot here; after that on
+ * the maintenance schedule).
  */
 @Injectable()
 export class SignalIntake implements BeforeApplicationShutdown {
   private readonly logger = new Logger(SignalIntake.name);
-  private purgeTimer?: Timer;
   private running = false;
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -32,8 +31,7 @@ export class SignalIntake implements BeforeApplicationShutdown {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.purge();
-    this.purgeTimer = this.clock.repeat(() => this.purge(), PURGE_EVERY_MS);
+    this.purgeExpired();
   }
 
   /** One raw event from the stream. */
@@ -47,7 +45,6 @@ export class SignalIntake implements BeforeApplicationShutdown {
   /** Stops accepting events and lets messages being handled finish before the database closes. */
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.purgeTimer?.cancel();
     const grace = new AbortController();
     await Promise.race([
       Promise.allSettled([...this.inFlight]),
@@ -56,9 +53,11 @@ export class SignalIntake implements BeforeApplicationShutdown {
     grace.abort();
   }
 
-  private purge(): void {
+  /** Forgets inbound keys older than INBOUND_RETENTION_HOURS; returns how many. */
+  purgeExpired(): number {
     const cutoff = this.clock.nowMs() - this.config.signal.inboundRetentionHours * 3_600_000;
     const purged = this.records.purge(new Date(cutoff).toISOString());
     if (purged > 0) this.logger.log({ msg: 'purged old inbound message keys', count: purged });
+    return purged;
   }
 }

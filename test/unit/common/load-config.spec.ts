@@ -38,6 +38,8 @@ describe('loadConfig', () => {
         authorizedSenders: ['+15550100001', '3f2a1b4c-0d5e-4f60-8a7b-9c0d1e2f9c1e'],
         inboundRetentionHours: 72,
         reconnectJitter: false,
+        restPingMs: 10_000,
+        restPongTimeoutMs: 20_000,
       },
       sessions: { projectRoots: [projects], activityLogSize: 10 },
       agent: {
@@ -57,6 +59,7 @@ describe('loadConfig', () => {
       },
       rateLimit: { perMinute: 30, burst: 5, backoffCapMs: 60_000, cooldownMs: 60_000 },
       outbox: { maxPending: 1000 },
+      backups: { dir: join(process.cwd(), 'data', 'backups'), keep: 7, cron: '0 3 * * *' },
     });
   });
 
@@ -154,6 +157,56 @@ describe('loadConfig', () => {
       'HTTP_PORT: must be a whole number (got "80a")',
       'SIGNAL_URL: must be an http:// or https:// URL (got "ftp://example.org")',
       'ACTIVITY_LOG_SIZE: must be at least 1',
+    ]);
+  });
+
+  it('reads the backup folder, how many to keep and when', () => {
+    const config = loadConfig(
+      testEnvironment(temp.path, {
+        BACKUP_DIR: join(temp.path, 'safe', 'backups'),
+        BACKUP_KEEP: '30',
+        BACKUP_CRON: '15 2 * * 1-5',
+      }),
+    );
+    expect(config.backups).toEqual({
+      dir: join(temp.path, 'safe', 'backups'),
+      keep: 30,
+      cron: '15 2 * * 1-5',
+    });
+  });
+
+  it('names a bad backup count, schedule and folder all at once', () => {
+    const file = join(temp.path, 'backups-file');
+    writeFileSync(file, 'x');
+    expect(problems({ BACKUP_KEEP: '0', BACKUP_CRON: '61 3 * * *', BACKUP_DIR: file })).toEqual([
+      `BACKUP_DIR: "${file}" is not a directory`,
+      'BACKUP_KEEP: must be at least 1',
+      'BACKUP_CRON: must be a cron expression (minute hour day month weekday) like "0 3 * * *" (got "61 3 * * *": field value (61) is out of range)',
+    ]);
+    expect(problems({ BACKUP_KEEP: 'all', BACKUP_CRON: 'nightly' })).toEqual([
+      'BACKUP_KEEP: must be a whole number (got "all")',
+      'BACKUP_CRON: must be a cron expression (minute hour day month weekday) like "0 3 * * *" (got "nightly": unknown alias: nig)',
+    ]);
+  });
+
+  it('reads the REST ping period and pong timeout', () => {
+    const config = loadConfig(
+      testEnvironment(temp.path, { REST_PING_SECONDS: '5', REST_PONG_TIMEOUT_SECONDS: '12' }),
+    );
+    expect(config.signal).toMatchObject({ restPingMs: 5000, restPongTimeoutMs: 12_000 });
+  });
+
+  it('names a pong timeout no longer than the ping period, beside the other problems', () => {
+    expect(problems({ REST_PING_SECONDS: '30', REST_PONG_TIMEOUT_SECONDS: '30' })).toEqual([
+      'REST_PONG_TIMEOUT_SECONDS: must be longer than REST_PING_SECONDS (30), or a healthy link would count as dropped',
+    ]);
+    expect(problems({ REST_PONG_TIMEOUT_SECONDS: '8', HTTP_PORT: 'x' })).toEqual([
+      'HTTP_PORT: must be a whole number (got "x")',
+      'REST_PONG_TIMEOUT_SECONDS: must be longer than REST_PING_SECONDS (10), or a healthy link would count as dropped',
+    ]);
+    expect(problems({ REST_PING_SECONDS: '0', REST_PONG_TIMEOUT_SECONDS: '1' })).toEqual([
+      'REST_PING_SECONDS: must be at least 1',
+      'REST_PONG_TIMEOUT_SECONDS: must be at least 2',
     ]);
   });
 

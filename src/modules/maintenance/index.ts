@@ -1,0 +1,7 @@
+export * from './backup-files';
+export * from './backup.command';
+export * from './backup.errors';
+export * from './database-backup.service';
+export * from './maintenance-schedule.service';
+export * from './maintenance.module';
+export * from './wal-checkpoint.service';
