@@ -11,11 +11,13 @@ type Controls = Pick<
   | 'phoneReacts'
   | 'dropStreams'
   | 'stallStreams'
+  | 'halfOpenStreams'
   | 'refuseConnections'
   | 'rateLimitNextSends'
   | 'limitSendRate'
   | 'delayResponses'
   | 'reset'
+  | 'connectedStreams'
 >;
 
 /** `/control/*`: the simulator's own methods over HTTP, for driving it from outside the process. */
@@ -36,6 +38,13 @@ export class ControlApi implements Api {
       case 'POST /control/phone':
         json(res, 200, this.sim.phoneSends(input as unknown as PhoneMessage));
         break;
+      case 'POST /control/flood':
+        this.flood(input as unknown as PhoneMessage & { count: number });
+        json(res, 200, { ok: true });
+        break;
+      case 'GET /control/streams':
+        json(res, 200, { connected: this.sim.connectedStreams });
+        break;
       case 'POST /control/react':
         json(res, 200, this.sim.phoneReacts(input as unknown as PhoneReaction));
         break;
@@ -53,9 +62,16 @@ export class ControlApi implements Api {
     return true;
   }
 
+  /** `count` messages from one sender at once, numbered `text 1` … `text count`. */
+  private flood(input: PhoneMessage & { count: number }): void {
+    for (let i = 1; i <= input.count; i++)
+      this.sim.phoneSends({ ...input, text: `${input.text} ${i}` });
+  }
+
   private applyFaults(input: Record<string, unknown>): void {
     if (input.drop) this.sim.dropStreams();
     if (typeof input.stall === 'boolean') this.sim.stallStreams(input.stall);
+    if (input.halfOpen) this.sim.halfOpenStreams();
     if (typeof input.refuseMs === 'number') this.sim.refuseConnections(input.refuseMs);
     if (typeof input.rateLimitNext === 'number') {
       this.sim.rateLimitNextSends(input.rateLimitNext, {

@@ -23,6 +23,9 @@ interface SendRequest {
 export class RestApi implements Api {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sockets = new Set<WebSocket>();
+  /** Sockets the network lost silently: open at both ends, but nothing gets through. */
+  private readonly halfOpen = new Set<WebSocket>();
+  private pongs = 0;
 
   constructor(
     private readonly account: string,
@@ -36,6 +39,8 @@ export class RestApi implements Api {
   handle(req: IncomingMessage, path: string, body: string | undefined, res: ServerResponse) {
     if (path === '/v1/health') reply(res, 204, '');
     else if (path === '/v1/about') this.about(res);
+    else if (path === '/v1/accounts' && req.method === 'GET')
+      json(res, 200, this.network.unregistered.has(this.account) ? [] : [this.account]);
     else if (path === '/v2/send' && req.method === 'POST') this.send(res, body ?? '');
     else if (path.startsWith('/v1/typing-indicator/')) this.typing(req, res, body);
     else if (path.startsWith('/v1/attachments/') && req.method === 'GET')
@@ -58,6 +63,8 @@ export class RestApi implements Api {
       this.sockets.add(ws);
       ws.on('close', () => this.sockets.delete(ws));
       ws.on('error', () => this.sockets.delete(ws));
+      // `ws` has already answered with a pong (autoPong) when this fires.
+      ws.on('ping', () => this.pongs++);
     });
   }
 
@@ -69,15 +76,36 @@ export class RestApi implements Api {
     }, PING_MS);
   }
 
-  /** The REST API forwards to connected sockets only; nobody connected means the event is lost. */
+  /**
+   * The REST API forwards to connected sockets only: with nobody connected, or only a half-open
+   * socket, the event is lost.
+   */
   deliver(payload: string): void {
     if (this.faults.stalled) return;
     for (const ws of [...this.sockets]) ws.send(payload);
   }
 
-  dropStreams(): void {
-    for (const ws of this.sockets) ws.terminate();
+  /**
+   * Every open socket goes half-open: it stays open, but from now on nothing gets through in
+   * either direction (no events, no pings, the daemon's pings unanswered). New sockets work.
+   */
+  halfOpenStreams(): void {
+    for (const ws of this.sockets) {
+      ws.pause(); // left unread, the daemon's pings are never answered
+      this.halfOpen.add(ws);
+    }
     this.sockets.clear();
+  }
+
+  dropStreams(): void {
+    for (const ws of [...this.sockets, ...this.halfOpen]) ws.terminate();
+    this.sockets.clear();
+    this.halfOpen.clear();
+  }
+
+  /** Pongs sent so far, each answering a ping from the daemon. */
+  get pongsSent(): number {
+    return this.pongs;
   }
 
   get connectedStreams(): number {

@@ -19,6 +19,8 @@ interface RpcRequest {
  */
 export class SignalCliApi implements Api {
   private readonly streams = new Set<ServerResponse>();
+  /** Streams the network lost silently: still open, but nothing written to them arrives. */
+  private readonly halfOpen = new Set<ServerResponse>();
   /** On-connection mode keeps what arrives while no event stream is attached. */
   private readonly waiting: string[] = [];
 
@@ -27,6 +29,8 @@ export class SignalCliApi implements Api {
     private readonly clock: Clock,
     private readonly network: SignalNetwork,
     private readonly faults: Faults,
+    /** Answer as `signal-cli -a ACCOUNT daemon` does: one account, no `listAccounts`. */
+    private readonly singleAccount = false,
   ) {}
 
   handle(req: IncomingMessage, path: string, body: string | undefined, res: ServerResponse) {
@@ -47,8 +51,19 @@ export class SignalCliApi implements Api {
 
   deliver(payload: string): void {
     const streams = this.faults.stalled ? [] : [...this.streams];
-    if (streams.length === 0) this.waiting.push(payload);
+    // With only half-open streams, signal-cli believes a client is there: the event is lost.
+    if (streams.length === 0 && (this.faults.stalled || this.halfOpen.size === 0))
+      this.waiting.push(payload);
     for (const res of streams) res.write(event(payload));
+  }
+
+  /** Every open stream goes half-open: it stays open, but nothing written to it arrives. */
+  halfOpenStreams(): void {
+    for (const res of this.streams) {
+      this.halfOpen.add(res);
+      res.on('close', () => this.halfOpen.delete(res));
+    }
+    this.streams.clear();
   }
 
   flushWaiting(): void {
@@ -58,8 +73,9 @@ export class SignalCliApi implements Api {
   }
 
   dropStreams(): void {
-    for (const res of this.streams) res.destroy();
+    for (const res of [...this.streams, ...this.halfOpen]) res.destroy();
     this.streams.clear();
+    this.halfOpen.clear();
   }
 
   get connectedStreams(): number {
@@ -121,6 +137,8 @@ export class SignalCliApi implements Api {
         return answer({ result: { timestamp: this.network.nextTimestamp(), results: [] } });
       case 'sendReceipt':
         return answer({ result: { timestamp: this.network.nextTimestamp(), results: [] } });
+      case 'listAccounts':
+        return answer(this.listAccounts());
       case 'submitRateLimitChallenge':
         return this.faults.liftChallenge(String(params.challenge ?? ''))
           ? answer({ result: {} })
@@ -134,6 +152,16 @@ export class SignalCliApi implements Api {
       default:
         return answer({ error: { code: -32601, message: 'Method not implemented' } });
     }
+  }
+
+  /**
+   * A multi-account daemon lists the accounts that finished registering or linking; a
+   * single-account one does not know the method.
+   */
+  private listAccounts(): Record<string, unknown> {
+    if (this.singleAccount) return { error: { code: -32601, message: 'Method not implemented' } };
+    const registered = !this.network.unregistered.has(this.account);
+    return { result: registered ? [{ number: this.account, aci: null }] : [] };
   }
 
   private send(params: Record<string, unknown>): Record<string, unknown> {

@@ -20,6 +20,11 @@ export interface SimulatorOptions {
   port?: number;
   /** How `/v2/send` answers: release 0.100's object or master's array. */
   restResponseShape?: 'object' | 'array';
+  /**
+   * signal-cli's API as `signal-cli -a ACCOUNT daemon` serves it (no `listAccounts`), rather
+   * than a multi-account `signal-cli daemon`.
+   */
+  signalCliSingleAccount?: boolean;
 }
 
 /**
@@ -36,7 +41,10 @@ export class SignalSimulator {
   readonly requests: RecordedRequest[];
   /** Typing indicators the bot sent (started, or `stop`), in order. */
   readonly typing: { via: 'signal-cli' | 'rest'; to: string; stop: boolean }[];
-  /** Numbers or UUIDs Signal does not know. */
+  /**
+   * Numbers or UUIDs Signal does not know. The bot's own account in here is one that never
+   * finished registering: signal-cli's `listAccounts` and the REST API's `/v1/accounts` leave it out.
+   */
   readonly unregistered: Set<string>;
 
   private readonly clock: Clock;
@@ -59,7 +67,13 @@ export class SignalSimulator {
     this.requests = this.network.requests;
     this.typing = this.network.typing;
     this.unregistered = this.network.unregistered;
-    this.signalCli = new SignalCliApi(this.account, this.clock, this.network, this.faults);
+    this.signalCli = new SignalCliApi(
+      this.account,
+      this.clock,
+      this.network,
+      this.faults,
+      options.signalCliSingleAccount,
+    );
     this.rest = new RestApi(
       this.account,
       this.clock,
@@ -149,6 +163,17 @@ export class SignalSimulator {
     if (!stalled) this.signalCli.flushWaiting();
   }
 
+  /**
+   * Leaves every open event stream half-open, as when a NAT or firewall forgets a connection:
+   * both ends still think it open, but nothing more gets through either way (no events, no
+   * keep-alives, WebSocket pings unanswered). Events sent into it are lost. New connections
+   * work, so the fault heals once the daemon notices and reconnects.
+   */
+  halfOpenStreams(): void {
+    this.signalCli.halfOpenStreams();
+    this.rest.halfOpenStreams();
+  }
+
   /** Refuses (resets) new connections for `ms`, and drops the current streams. */
   refuseConnections(ms: number): void {
     this.faults.refuseFor(ms);
@@ -191,6 +216,11 @@ export class SignalSimulator {
   /** How many event streams are attached now. */
   get connectedStreams(): number {
     return this.signalCli.connectedStreams + this.rest.connectedStreams;
+  }
+
+  /** Pongs the REST API sent, each answering a WebSocket ping from the daemon. */
+  get pongsSent(): number {
+    return this.rest.pongsSent;
   }
 
   /** Events waiting for a signal-cli stream to attach. */

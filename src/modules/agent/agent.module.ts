@@ -12,6 +12,7 @@ import { SessionCommands } from './session.commands';
 import { TurnReporter } from './turn-reporter';
 import { TurnUsageRepository } from './turn-usage.repository';
 import { TurnService } from './turn.service';
+import { TurnsMetrics } from './turns.metrics';
 import { UsageCommands } from './usage.commands';
 import { ResultCommands } from './result.commands';
 import { ProjectGit } from './project-git';
@@ -28,6 +29,7 @@ import { PhoneUploads } from './phone-uploads.service';
     TurnUsageRepository,
     ProgressReporter,
     TurnService,
+    TurnsMetrics,
     SessionCommands,
     UsageCommands,
     ResultCommands,

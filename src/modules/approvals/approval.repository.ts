@@ -125,6 +125,13 @@ export class ApprovalRepository {
     );
   }
 
+  /** How many approvals wait for the owner, in every conversation. */
+  pendingCount(): number {
+    return this.sqlite
+      .prepare<[], { n: number }>(`SELECT count(*) AS n FROM approvals WHERE state = 'pending'`)
+      .get()?.n as number;
+  }
+
   /** The pending approvals of one conversation, oldest first. */
   pendingIn(conversationKey: string): Approval[] {
     return this.sqlite

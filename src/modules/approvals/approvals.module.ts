@@ -6,6 +6,7 @@ import { SessionRules } from './session-rules.service';
 import { ApprovalCommands } from './approval.commands';
 import { ApprovalRepository } from './approval.repository';
 import { ApprovalsService } from './approvals.service';
+import { ApprovalsMetrics } from './approvals.metrics';
 
 /** Approval requests for tool calls: risk classes, persisted questions, answers, timeouts. */
 @Module({
@@ -16,6 +17,7 @@ import { ApprovalsService } from './approvals.service';
     SessionRules,
     ApprovalsService,
     ApprovalCommands,
+    ApprovalsMetrics,
   ],
   exports: [ApprovalsService],
 })

@@ -9,7 +9,7 @@ import { ReconnectBackoff } from './reconnect-backoff.service';
 
 /**
  * Owns the Signal event stream: opens it, watches it, and reopens it forever after any error,
- * close, or silence longer than twice the transport's keep-alive (a half-open stream). Waits
+ * close, or silence longer than the transport's silence limit (a half-open stream). Waits
  * min(2^(n-1), 60) s before attempt n (optionally jittered). Never holds two streams. Every
  * (re)connect passes through SYNCING; one after a drop queues the catch-up summaries there.
  * Each state change goes out as a `link.changed` event.
@@ -112,8 +112,9 @@ export class ConnectionSupervisor implements OnApplicationShutdown {
     this.connectedAt = now;
     this.logger.log({ msg: 'receiving from Signal', transport: this.transport.kind });
     this.watchdog?.cancel();
-    const keepAlive = this.transport.keepAliveMs;
-    this.watchdog = this.clock.repeat(() => this.checkSilence(), Math.max(1000, keepAlive / 3));
+    // Six looks per limit: silence is noticed at most a sixth of the limit late.
+    const limit = this.transport.silenceLimitMs;
+    this.watchdog = this.clock.repeat(() => this.checkSilence(), Math.max(1000, limit / 6));
     this.sync();
   }
 
@@ -132,7 +133,7 @@ export class ConnectionSupervisor implements OnApplicationShutdown {
 
   private checkSilence(): void {
     const silentFor = this.clock.nowMs() - this.lastSeenAt;
-    if (this.machine.state === 'CONNECTED' && silentFor > 2 * this.transport.keepAliveMs) {
+    if (this.machine.state === 'CONNECTED' && silentFor > this.transport.silenceLimitMs) {
       this.dropped(
         `no event or keep-alive for ${Math.round(silentFor / 1000)} s (half-open stream)`,
       );

@@ -64,7 +64,7 @@ export interface StreamHandlers {
   onEvent(raw: string): void;
   /** The stream ended (closed, errored or dropped); `reason` says why. Called once. */
   onClose(reason: string): void;
-  /** Proof of life from the server (an SSE keep-alive comment, a WebSocket ping). */
+  /** Proof of life from the server (an SSE keep-alive comment, a WebSocket ping or pong). */
   onKeepAlive?(): void;
 }
 
@@ -81,10 +81,18 @@ export abstract class SignalTransport {
   abstract readonly kind: string;
 
   /**
-   * How often the server proves the stream alive (signal-cli's SSE comment every 15 s, the REST
-   * API's WebSocket ping every 54 s). Silence for twice this long means the stream is dead.
+   * How often the stream proves itself alive: signal-cli's SSE comment every 15 s; over the REST
+   * API, the pong to the daemon's own WebSocket ping (`REST_PING_SECONDS`).
    */
   abstract readonly keepAliveMs: number;
+
+  /**
+   * Silence longer than this means the stream is dead though still open (half-open): twice the
+   * keep-alive, unless the transport knows better.
+   */
+  get silenceLimitMs(): number {
+    return 2 * this.keepAliveMs;
+  }
 
   /** Opens the event stream; resolves once it is open, rejects if it cannot be opened. */
   abstract openStream(handlers: StreamHandlers): Promise<Stream>;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import WebSocket from 'ws';
-import { Clock } from '../../../common/clock';
+import { Clock, Timer } from '../../../common/clock';
 import { AppConfig } from '../../../common/config';
 import {
   RecipientOutcome,
@@ -24,17 +24,28 @@ const ATTACHMENT_TIMEOUT_MS = 120_000;
  * signal-cli-rest-api in json-rpc mode: events from the WebSocket `/v1/receive/{number}`, sends
  * through `POST /v2/send`. Messages that arrive while no socket is connected are lost by that
  * API itself; prefer the signal-cli transport.
+ *
+ * The server pings only every 54 s, so the daemon pings too (every `REST_PING_SECONDS`); the
+ * server answers each with a pong, and a pong missing for `REST_PONG_TIMEOUT_SECONDS` shows a
+ * half-open link to the supervisor's watchdog within seconds instead of minutes.
  */
 @Injectable()
 export class RestTransport extends SignalTransport {
   readonly kind = 'rest';
-  readonly keepAliveMs = 54_000;
 
   constructor(
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {
     super();
+  }
+
+  get keepAliveMs(): number {
+    return this.config.signal.restPingMs;
+  }
+
+  override get silenceLimitMs(): number {
+    return this.config.signal.restPongTimeoutMs;
   }
 
   private get url(): string {
@@ -51,19 +62,23 @@ export class RestTransport extends SignalTransport {
       const socket = new WebSocket(url, { maxPayload: 64 * 1024 * 1024 });
       let open = false;
       let closed = false;
+      let pings: Timer | undefined;
       const close = (reason: string): void => {
         if (closed) return;
         closed = true;
+        pings?.cancel();
         socket.terminate();
         if (open) handlers.onClose(reason);
         else reject(new SignalTransportError('UNREACHABLE', `${url}: ${reason}`));
       };
       socket.on('open', () => {
         open = true;
+        pings = this.clock.repeat(() => socket.ping(), this.keepAliveMs);
         resolve({ close: () => close('closed by the daemon') });
       });
       socket.on('message', (data: WebSocket.RawData) => handlers.onEvent(data.toString()));
       socket.on('ping', () => handlers.onKeepAlive?.());
+      socket.on('pong', () => handlers.onKeepAlive?.());
       socket.on('close', (code: number) => close(`socket closed (${code})`));
       socket.on('error', (error: Error) => close(describe(error)));
     });
