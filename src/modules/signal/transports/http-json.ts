@@ -46,9 +46,13 @@ export async function requestJson(
 
 /** The most telling part of a fetch or socket error (`ECONNREFUSED` rather than "fetch failed"). */
 export function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? error.message;
+  // Duck-typed: under jest, fetch's errors come from another realm and fail `instanceof Error`.
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    const { cause, message } = error as {
+      cause?: { code?: string; message?: string };
+      message: unknown;
+    };
+    return cause?.code ?? cause?.message ?? String(message);
   }
   return String(error);
 }
