@@ -8,8 +8,8 @@ export interface ScriptedToolCall {
 
 /** What the model answers to one request of the agent's main loop. */
 export type ScriptedReply =
-  | { text: string }
-  | { tools: ScriptedToolCall[]; text?: string }
+  | { text: string; delayMs?: number }
+  | { tools: ScriptedToolCall[]; text?: string; delayMs?: number }
   | { status: number; error: { type: string; message: string } };
 
 /** Makes the reply to one main-loop request from its body. */
@@ -100,6 +100,10 @@ export class ScriptedModelServer {
     } catch {
       body = {};
     }
+    if (path.startsWith('/control/')) {
+      this.control(req.method ?? 'GET', path, body, res);
+      return;
+    }
     if (path.endsWith('/count_tokens')) {
       json(res, 200, { input_tokens: 100 });
       return;
@@ -116,7 +120,40 @@ export class ScriptedModelServer {
       json(res, reply.status, { type: 'error', error: reply.error });
       return;
     }
+    // A slow model: the agent waits, as it would for a long answer (real time, own process).
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     this.stream(res, body, reply);
+  }
+
+  /**
+   * `/control/*`, for driving a server in another process: `POST /control/reply` queues the
+   * replies in `{replies: [...]}`, `POST /control/always` sets `{reply}` (null: back to the
+   * script), `POST /control/reset`, `GET /control/requests` lists what the agent asked.
+   */
+  private control(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    res: ServerResponse,
+  ): void {
+    switch (`${method} ${path}`) {
+      case 'POST /control/reply':
+        this.reply(...((body.replies ?? []) as ScriptedReply[]));
+        break;
+      case 'POST /control/always':
+        this.always((body.reply ?? null) as ScriptedReply | null);
+        break;
+      case 'POST /control/reset':
+        this.reset();
+        break;
+      case 'GET /control/requests':
+        json(res, 200, this.requests);
+        return;
+      default:
+        json(res, 404, { error: 'unknown control call' });
+        return;
+    }
+    json(res, 200, { ok: true });
   }
 
   private stream(

@@ -21,6 +21,8 @@ export type PipelineOutcome =
 export class InboundPipeline {
   private readonly logger = new Logger(InboundPipeline.name);
   private readonly events: Counter<'outcome'>;
+  /** When each stranger was last logged (masked id → clock ms). */
+  private readonly strangersLogged = new Map<string, number>();
 
   constructor(
     private readonly config: AppConfig,
@@ -39,6 +41,19 @@ export class InboundPipeline {
       labelNames: ['outcome'],
       registers: [registry],
     });
+  }
+
+  /**
+   * Whether a stranger's message is the first from them in a while: a flood of spam is counted
+   * by the metric, not written to the log line by line.
+   */
+  private firstInAWhile(who: string): boolean {
+    const now = this.clock.nowMs();
+    const last = this.strangersLogged.get(who);
+    if (last !== undefined && now - last < STRANGER_QUIET_MS) return false;
+    if (this.strangersLogged.size >= 1000) this.strangersLogged.clear(); // bounded
+    this.strangersLogged.set(who, now);
+    return true;
   }
 
   async process(raw: string): Promise<PipelineOutcome> {
@@ -75,7 +90,11 @@ export class InboundPipeline {
     const message = parsed.message;
     const who = maskIdentifier(message.sender.uuid ?? message.sender.number);
     if (!this.authorizer.isAuthorized(message.sender)) {
-      this.logger.warn({ msg: 'message from a sender who is not authorized', sender: who });
+      if (this.firstInAWhile(who))
+        this.logger.warn({
+          msg: 'message from a sender who is not authorized (further ones from them for 10 min are only counted)',
+          sender: who,
+        });
       return 'unauthorized';
     }
     if (!this.records.recordOnce(message, this.clock.nowIso())) {
@@ -92,6 +111,9 @@ export class InboundPipeline {
     return 'handled';
   }
 }
+
+/** How long a stranger's further messages are only counted, not logged. */
+const STRANGER_QUIET_MS = 10 * 60_000;
 
 function maskKey(key: string): string {
   const [source, ...rest] = key.split(':');
