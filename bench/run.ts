@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { agentBench } from './agent.bench';
 import { BenchResult, BenchSuite, round } from './harness';
 import { inboundBench } from './inbound.bench';
@@ -6,6 +9,7 @@ import { outboxBench } from './outbox.bench';
 import { progressBench } from './progress.bench';
 import { sessionsBench } from './sessions.bench';
 import { storageBaseline } from './storage.bench';
+import { systemBench } from './system.bench';
 
 const SUITES: BenchSuite[] = [
   storageBaseline,
@@ -14,6 +18,7 @@ const SUITES: BenchSuite[] = [
   outboxBench,
   agentBench,
   progressBench,
+  systemBench,
 ];
 
 /**
@@ -25,10 +30,37 @@ async function main(): Promise<void> {
   const json = args.includes('--json');
   const onlyAt = args.indexOf('--only');
   const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+  const results: BenchResult[] = [];
   for (const suite of SUITES) {
     if (only && suite.name !== only) continue;
-    for (const result of await suite.run()) print(result, json);
+    for (const result of await suite.run()) {
+      print(result, json);
+      results.push(result);
+    }
   }
+  // A whole run (not --only) is the record of every figure, committed with the change.
+  if (!only) writeFileSync(RESULTS, markdownTable(results));
+}
+
+const RESULTS = join(__dirname, '..', '..', 'bench', 'results.md');
+
+function markdownTable(results: readonly BenchResult[]): string {
+  const rows = results.map((r) => {
+    const ratio = r.ratio === undefined ? '' : String(round(r.ratio));
+    const limit = r.limit === undefined ? '' : `${round(r.limit)} ${r.unit}`;
+    return `| \`${r.name}\` | ${round(r.value)} | ${r.unit} | ${ratio} | ${limit} |`;
+  });
+  return [
+    '# Benchmark results',
+    '',
+    `\`npm run bench\` on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+    'Ratio: the figure over the limit measured in the same run (raw better-sqlite3 on the same table) or over the aim the issues set.',
+    '',
+    '| name | value | unit | ratio | limit or aim |',
+    '| --- | ---: | --- | ---: | ---: |',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 function print(result: BenchResult, json: boolean): void {

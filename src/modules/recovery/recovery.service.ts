@@ -93,12 +93,17 @@ export class RecoveryService {
     }
     this.recovered.inc(sessions.length);
     this.report = { recoveredAt, sessions };
-    this.tellOwners(sessions);
+    // One transaction for all the notices: ten thousand single inserts took most of a second.
+    this.sqlite.transaction(() => this.tellOwners(sessions));
     if (sessions.length > 0) {
       this.logger.warn({
         msg: 'recovered sessions left ACTIVE by the previous run',
         count: sessions.length,
-        conversations: [...new Set(sessions.map((s) => maskIdentifier(s.conversationId)))],
+        // A few, not thousands: the count says how many.
+        conversations: [...new Set(sessions.map((s) => maskIdentifier(s.conversationId)))].slice(
+          0,
+          20,
+        ),
       });
     } else {
       this.logger.log('no sessions to recover');

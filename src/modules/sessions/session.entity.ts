@@ -12,6 +12,7 @@ export type SessionContext = Record<string, unknown>;
 @Index('idx_sessions_conversation', ['conversationId', 'createdAt'])
 // Only ACTIVE rows are indexed: recovery looks for them, and other writes skip the index.
 @Index('idx_sessions_active', ['status'], { where: `"status" = 'ACTIVE'` })
+@Index('idx_sessions_agent_pid', ['agentPid'], { where: `"agent_pid" IS NOT NULL` })
 export class Session {
   @PrimaryColumn({ type: 'varchar' })
   id!: string;
