@@ -110,6 +110,7 @@ async function typeAsThePhone(phone: Phone, transcript: Transcript): Promise<voi
     if (line.trim()) await phone.send(line.trim());
   }
   stopWatching();
+  await phone.settle(); // input ended (Ctrl-D, or a piped script): let the answers arrive
 }
 
 /** The owner's phone: sends texts, and prints what the bot sends as it arrives. */
@@ -144,6 +145,16 @@ class Phone {
       what,
       20_000,
     );
+  }
+
+  /** Prints the bot's messages until none has come for `quietMs` (at most `maxMs` in all). */
+  async settle(quietMs = 3000, maxMs = 60_000): Promise<void> {
+    const end = performance.now() + maxMs;
+    let lastNews = performance.now();
+    while (performance.now() - lastNews < quietMs && performance.now() < end) {
+      if ((await this.newMessages()).length > 0) lastNews = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Prints the bot's messages as they come, until the returned function is called. */

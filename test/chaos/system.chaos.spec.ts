@@ -112,6 +112,24 @@ describe('the demo', () => {
     expect(processesUnder(dir)).toEqual([]);
   });
 
+  it('--interactive: each line typed is what the phone sends, and the answers are printed', async () => {
+    const demo = spawn(process.execPath, [DEMO, '--interactive'], {
+      env: { PATH: process.env.PATH, TMPDIR: dir },
+    });
+    let out = '';
+    demo.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    demo.stdin.end('/new demo\nhello there\n');
+    await expect(new Promise((resolve) => demo.on('exit', resolve))).resolves.toBe(0);
+    expect(out).toContain('📱 you  hello there');
+    expect(out).toContain('🤖 bot  Started a session in demo. Send a prompt.');
+    expect(out).toContain(
+      "🤖 bot  This is the demo's scripted model, not Claude: it only repeats what it got.",
+    );
+    expect(out).toMatch(/\n\s+You asked: hello there\n/);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(processesUnder(dir)).toEqual([]);
+  });
+
   it('on Ctrl-C in the middle, stops everything it started and exits 0', async () => {
     // detached: its own process group, which a terminal's Ctrl-C signals as a whole
     const demo = spawn(process.execPath, [DEMO], {
