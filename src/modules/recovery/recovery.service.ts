@@ -79,6 +79,8 @@ export class RecoveryService {
     const recoveredAt = this.clock.nowIso();
     let sessions: Session[];
     try {
+      // Pausing and telling the owners are one transaction: a crash in between cannot leave
+      // sessions paused that nobody was told about (and it is one write for 10,000 notices).
       sessions = this.sqlite.transaction(() => {
         const paused = this.sessions.pauseAllActive(recoveredAt);
         if (paused.length > 0)
@@ -86,6 +88,7 @@ export class RecoveryService {
             recoveredAt,
             paused.map((s) => s.id),
           );
+        this.tellOwners(paused);
         return paused;
       });
     } catch (error) {
@@ -93,8 +96,6 @@ export class RecoveryService {
     }
     this.recovered.inc(sessions.length);
     this.report = { recoveredAt, sessions };
-    // One transaction for all the notices: ten thousand single inserts took most of a second.
-    this.sqlite.transaction(() => this.tellOwners(sessions));
     if (sessions.length > 0) {
       this.logger.warn({
         msg: 'recovered sessions left ACTIVE by the previous run',
