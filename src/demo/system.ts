@@ -29,12 +29,12 @@ export class Child {
 
   constructor(
     readonly name: string,
-    readonly process: ChildProcess,
+    readonly child: ChildProcess,
   ) {
-    process.stdout?.on('data', (chunk: Buffer) => (this.out += chunk.toString()));
-    process.stderr?.on('data', (chunk: Buffer) => (this.err += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (this.out += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.err += chunk.toString()));
     this.exited = new Promise((resolve) =>
-      process.on('exit', (code, signal) => {
+      child.on('exit', (code, signal) => {
         this.ended = true;
         resolve(code ?? signal ?? -1);
       }),
@@ -42,7 +42,7 @@ export class Child {
   }
 
   get pid(): number {
-    return this.process.pid ?? -1;
+    return this.child.pid ?? -1;
   }
 
   get running(): boolean {
@@ -60,8 +60,8 @@ export class Child {
   /** Sends `signal` and waits for the exit; SIGKILL after `graceMs` if it is still there. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<number | string> {
     if (this.ended) return this.exited;
-    this.process.kill(signal);
-    const timer = setTimeout(() => this.process.kill('SIGKILL'), graceMs);
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     try {
       return await this.exited;
     } finally {
@@ -179,11 +179,7 @@ export class BridgeSystem {
       ...env,
     });
     this.daemon = daemon;
-    const port = await daemon.waitForLine((line) => {
-      if (!line.startsWith('{')) return undefined;
-      const entry = JSON.parse(line) as { msg?: string; port?: number };
-      return entry.msg === 'listening' ? entry.port : undefined;
-    });
+    const port = await listeningPort(daemon);
     this.daemonUrl = `http://127.0.0.1:${port}`;
     await this.until(() => this.connected(), 'ready');
   }
@@ -295,8 +291,22 @@ export class BridgeSystem {
   }
 }
 
+/** The port in the daemon's `listening` log line (LOG_LEVEL info or lower, JSON logs). */
+export function listeningPort(daemon: Child): Promise<number> {
+  return daemon.waitForLine((line) => {
+    if (!line.startsWith('{')) return undefined;
+    const entry = JSON.parse(line) as { msg?: string; port?: number };
+    return entry.msg === 'listening' ? entry.port : undefined;
+  });
+}
+
 /** Spawns `node script` (never through a shell) with exactly `env` plus PATH. */
-function launch(name: string, script: string, cwd: string, env: Record<string, string>): Child {
+export function launch(
+  name: string,
+  script: string,
+  cwd: string,
+  env: Record<string, string | undefined>,
+): Child {
   const child = spawn(process.execPath, [script], {
     cwd, // away from any developer .env in the checkout
     env: { PATH: process.env.PATH, ...env },
