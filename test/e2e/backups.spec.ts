@@ -131,6 +131,35 @@ describe('maintenance schedule', () => {
     await waitFor(() => backupsIn(dir).length === 2, 'the next night’s backup');
   });
 
+  it('the checkpoint never waits on another connection reading: busy at once, and the wait restored', async () => {
+    // SQLite's wait blocks the event loop (no timer can end it), so the test looks at the
+    // busy timeout in force while the checkpoint statement runs.
+    const slow = await createApp({ listen: false, env: { DATABASE_BUSY_TIMEOUT_MS: '1000' } });
+    try {
+      await slow.app.get(SessionsService).create({ conversationId: 'c', project: '.' });
+      const sqlite = slow.app.get(Sqlite);
+      const prepare = sqlite.prepare.bind(sqlite);
+      let during: unknown;
+      jest.spyOn(sqlite, 'prepare').mockImplementation((sql: string) => {
+        if (sql.includes('wal_checkpoint')) during = prepare('PRAGMA busy_timeout').pluck().get();
+        return prepare(sql);
+      });
+      const reader = new Database(join(slow.dir, 'data', 'bridge.sqlite'), { readonly: true });
+      reader.prepare('BEGIN').run();
+      reader.prepare('SELECT count(*) FROM sessions').get(); // holds a read snapshot
+      try {
+        expect(slow.app.get(WalCheckpoint).checkpoint().busy).toBe(1);
+      } finally {
+        reader.prepare('COMMIT').run();
+        reader.close();
+      }
+      expect(during).toBe(0);
+      expect(prepare('PRAGMA busy_timeout').pluck().get()).toBe(1000);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('truncates the WAL at half past the hour', async () => {
     t = await createApp({ listen: false });
     const outbox = t.app.get(OutboxService);
@@ -160,7 +189,11 @@ describe('database backups', () => {
     const dir = backupDir(t);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'notes.txt'), 'not a backup');
-    writeFileSync(join(dir, 'bridge-2025-12-31T23-00-00Z.sqlite.partial'), 'left by a crash');
+    for (const ending of ['', '-wal', '-shm'])
+      writeFileSync(
+        join(dir, `bridge-2025-12-31T23-00-00Z.sqlite.partial${ending}`),
+        'left by a crash',
+      );
     const sessions = t.app.get(SessionsService);
     const backups = t.app.get(DatabaseBackup);
     const saved: string[] = [];

@@ -36,6 +36,21 @@ export class Sqlite {
     return statement as unknown as Statement<P, R>;
   }
 
+  /**
+   * Runs `work` without waiting for other connections' locks: busy is answered at once instead of
+   * after DATABASE_BUSY_TIMEOUT_MS, for work that can simply try again later.
+   */
+  withoutWaiting<T>(work: () => T): T {
+    const connection = this.connection;
+    const timeout = connection.pragma('busy_timeout', { simple: true }) as number;
+    connection.pragma('busy_timeout = 0');
+    try {
+      return work();
+    } finally {
+      connection.pragma(`busy_timeout = ${timeout}`);
+    }
+  }
+
   /** Whether a transaction is open on the connection (work now may still be rolled back). */
   get inTransaction(): boolean {
     return this.connection.inTransaction;

@@ -27,11 +27,14 @@ export async function listBackups(dir: string): Promise<string[]> {
   return names.filter((name) => BACKUP_NAME.test(name)).sort();
 }
 
-/** Deletes what a backup interrupted by a crash left behind. */
+/** What a partial backup may leave: the file, and its WAL and shared memory while it is open. */
+const PARTIAL_ENDINGS = [PARTIAL_SUFFIX, `${PARTIAL_SUFFIX}-wal`, `${PARTIAL_SUFFIX}-shm`];
+
+/** Deletes what a backup interrupted by a crash or a failure left behind. */
 export async function removePartials(dir: string): Promise<void> {
   const names = await readdir(dir);
   for (const name of names) {
-    if (name.startsWith('bridge-') && name.endsWith(PARTIAL_SUFFIX)) {
+    if (name.startsWith('bridge-') && PARTIAL_ENDINGS.some((ending) => name.endsWith(ending))) {
       await rm(join(dir, name), { force: true });
     }
   }

@@ -115,12 +115,12 @@ export class DatabaseBackup implements OnModuleInit {
         throw new BackupError('VERIFY_FAILED', `${partial} failed its integrity check: ${verdict}`);
       }
       await rename(partial, path);
-      return (await stat(path)).size;
     } catch (error) {
-      await rm(partial, { force: true }).catch(() => undefined);
+      await removePartials(dir).catch(() => undefined);
       if (error instanceof BackupError) throw error;
       throw new BackupError('WRITE_FAILED', `${partial}: ${(error as Error).message}`);
     }
+    return (await stat(path)).size; // saved: a failure to size it is not a failed backup
   }
 
   /** Deletes all but the newest `keep` backups; returns the names deleted. */

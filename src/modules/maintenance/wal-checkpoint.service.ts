@@ -21,9 +21,13 @@ export class WalCheckpoint {
   constructor(private readonly sqlite: Sqlite) {}
 
   checkpoint(): CheckpointResult {
-    const result = this.sqlite
-      .prepare<[], CheckpointResult>('PRAGMA wal_checkpoint(TRUNCATE)')
-      .get() as CheckpointResult;
+    // Never blocks the daemon: a reader elsewhere (a backup tool, the doctor) makes it busy at once.
+    const result = this.sqlite.withoutWaiting(
+      () =>
+        this.sqlite
+          .prepare<[], CheckpointResult>('PRAGMA wal_checkpoint(TRUNCATE)')
+          .get() as CheckpointResult,
+    );
     // Busy: another connection was reading or writing; the next run catches up.
     if (result.busy) this.logger.warn({ msg: 'WAL checkpoint could not finish', ...result });
     else this.logger.debug({ msg: 'WAL checkpointed and truncated', frames: result.checkpointed });
