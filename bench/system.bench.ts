@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SystemClock } from '../src/common/clock';
 import { IdGenerator } from '../src/common/ids';
-import { BridgeSystem } from '../src/demo/system';
+import { BridgeSystem, Child, launch, SCRIPTS } from '../src/demo/system';
 import { migratedDatabase } from './app-context';
 import { BenchResult, BenchSuite, benchDir, elapsedMs, medians, openRawDatabase } from './harness';
 
@@ -107,15 +106,12 @@ function reactivate(path: string): void {
 
 /** `node dist/src/demo/main.js`, start to exit, in seconds. */
 async function demoWallTime(): Promise<number> {
-  const demo = join(__dirname, '..', 'src', 'demo', 'main.js');
-  const ms = await elapsedMs(
-    () =>
-      new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, [demo], { stdio: 'ignore' });
-        child.on('exit', (code) =>
-          code === 0 ? resolve() : reject(new Error(`demo exited ${code}`)),
-        );
-      }),
-  );
+  let demo: Child | undefined;
+  const ms = await elapsedMs(async () => {
+    demo = launch('demo', SCRIPTS.demo, benchDir(), {});
+    await demo.exited;
+  });
+  const code = await demo?.exited;
+  if (code !== 0) throw new Error(`the demo exited ${code}: ${demo?.stderr().trim()}`);
   return ms / 1000;
 }

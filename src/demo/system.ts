@@ -14,10 +14,11 @@ export const OWNER = { number: '+15550100001', uuid: 'a11ce000-0000-4000-8000-00
 const DIST = __filename.endsWith('.ts')
   ? join(__dirname, '..', '..', 'dist', 'src')
   : join(__dirname, '..');
-const SCRIPTS = {
+export const SCRIPTS = {
   daemon: join(DIST, 'main.js'),
   simulator: join(DIST, 'simulator', 'main.js'),
   model: join(DIST, 'model-sim', 'main.js'),
+  demo: join(DIST, 'demo', 'main.js'),
 };
 
 /** One child process with its output kept, and how it ended. */
@@ -70,19 +71,38 @@ export class Child {
   }
 
   /** Resolves with the first stdout line `match` accepts (mapped), or rejects if the child ends. */
-  async waitForLine<T>(match: (line: string) => T | undefined, timeoutMs = 20_000): Promise<T> {
-    const until = performance.now() + timeoutMs;
-    for (;;) {
-      for (const line of this.out.split('\n').slice(0, -1)) {
-        const found = match(line);
-        if (found !== undefined) return found;
-      }
-      if (this.ended)
-        throw new Error(`${this.name} exited before it was ready: ${this.err.trim()}`);
-      if (performance.now() > until)
-        throw new Error(`${this.name} was not ready in ${timeoutMs} ms`);
-      await delay(20);
-    }
+  waitForLine<T>(match: (line: string) => T | undefined, timeoutMs = 20_000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const finish = (error?: Error, found?: T): void => {
+        this.child.stdout?.off('data', check);
+        this.child.off('exit', ended);
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve(found as T);
+      };
+      // Runs after the constructor's listener, so `out` already holds the chunk.
+      const check = (): boolean => {
+        for (const line of this.out.split('\n').slice(0, -1)) {
+          const found = match(line);
+          if (found !== undefined) {
+            finish(undefined, found);
+            return true;
+          }
+        }
+        return false;
+      };
+      const ended = (): void => {
+        if (!check())
+          finish(new Error(`${this.name} exited before it was ready: ${this.err.trim()}`));
+      };
+      const timer = setTimeout(
+        () => finish(new Error(`${this.name} was not ready in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.child.stdout?.on('data', check);
+      this.child.once('exit', ended);
+      if (!check() && this.ended) ended();
+    });
   }
 }
 
@@ -189,7 +209,7 @@ export class BridgeSystem {
    * Signal link is up, by its readiness details (an outbox backlog may keep readiness down).
    */
   async connected(): Promise<boolean> {
-    const answer = await fetch(`${this.daemonUrl}/health/ready`);
+    const answer = await fetch(`${this.daemonUrl}/health/ready`, { signal: deadline() });
     const body = (await answer.json()) as { details?: { signal?: { status?: string } } };
     return body.details?.signal?.status === 'up';
   }
@@ -275,7 +295,7 @@ export class BridgeSystem {
   }
 
   private async get<T>(base: string, path: string): Promise<T> {
-    const answer = await fetch(`${base}${path}`);
+    const answer = await fetch(`${base}${path}`, { signal: deadline() });
     if (!answer.ok) throw new Error(`GET ${path}: HTTP ${answer.status}`);
     return (await answer.json()) as T;
   }
@@ -285,11 +305,15 @@ export class BridgeSystem {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body ?? {}),
+      signal: deadline(),
     });
     if (!answer.ok) throw new Error(`POST ${path}: HTTP ${answer.status}`);
     return (await answer.json()) as T;
   }
 }
+
+/** Every call to one of the processes: a hung one fails the wait instead of hanging it. */
+const deadline = (): AbortSignal => AbortSignal.timeout(5000);
 
 /** The port in the daemon's `listening` log line (LOG_LEVEL info or lower, JSON logs). */
 export function listeningPort(daemon: Child): Promise<number> {

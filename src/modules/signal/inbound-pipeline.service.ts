@@ -92,7 +92,7 @@ export class InboundPipeline {
     if (!this.authorizer.isAuthorized(message.sender)) {
       if (this.firstInAWhile(who))
         this.logger.warn({
-          msg: 'message from a sender who is not authorized (further ones from them for 10 min are only counted)',
+          msg: `message from a sender who is not authorized (further ones from them for ${STRANGER_QUIET_MS / 60_000} min are only counted)`,
           sender: who,
         });
       return 'unauthorized';
