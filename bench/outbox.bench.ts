@@ -23,7 +23,7 @@ const DM = { kind: 'dm', peer: 'a11ce000-0000-4000-8000-000000000001' } as const
 /** A transport that accepts every send at once: dispatch overhead without any network. */
 class NoopTransport extends SignalTransport {
   readonly kind = 'noop';
-  readonly keepAliveMs = 15_000;
+  readonly silenceLimitMs = 30_000;
   private timestamp = 1;
   openStream(): Promise<Stream> {
     return Promise.resolve({ close: () => undefined });

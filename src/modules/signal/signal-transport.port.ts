@@ -81,18 +81,11 @@ export abstract class SignalTransport {
   abstract readonly kind: string;
 
   /**
-   * How often the stream proves itself alive: signal-cli's SSE comment every 15 s; over the REST
-   * API, the pong to the daemon's own WebSocket ping (`REST_PING_SECONDS`).
+   * Silence longer than this means the stream is dead though still open (half-open): twice
+   * signal-cli's 15 s SSE comment; over the REST API, `REST_PONG_TIMEOUT_SECONDS` without a
+   * pong to the daemon's own WebSocket ping.
    */
-  abstract readonly keepAliveMs: number;
-
-  /**
-   * Silence longer than this means the stream is dead though still open (half-open): twice the
-   * keep-alive, unless the transport knows better.
-   */
-  get silenceLimitMs(): number {
-    return 2 * this.keepAliveMs;
-  }
+  abstract readonly silenceLimitMs: number;
 
   /** Opens the event stream; resolves once it is open, rejects if it cannot be opened. */
   abstract openStream(handlers: StreamHandlers): Promise<Stream>;

@@ -40,11 +40,7 @@ export class RestTransport extends SignalTransport {
     super();
   }
 
-  get keepAliveMs(): number {
-    return this.config.signal.restPingMs;
-  }
-
-  override get silenceLimitMs(): number {
+  get silenceLimitMs(): number {
     return this.config.signal.restPongTimeoutMs;
   }
 
@@ -73,7 +69,7 @@ export class RestTransport extends SignalTransport {
       };
       socket.on('open', () => {
         open = true;
-        pings = this.clock.repeat(() => socket.ping(), this.keepAliveMs);
+        pings = this.clock.repeat(() => socket.ping(), this.config.signal.restPingMs);
         resolve({ close: () => close('closed by the daemon') });
       });
       socket.on('message', (data: WebSocket.RawData) => handlers.onEvent(data.toString()));

@@ -35,7 +35,8 @@ interface RpcAnswer {
 @Injectable()
 export class SignalCliTransport extends SignalTransport {
   readonly kind = 'signal-cli';
-  readonly keepAliveMs = 15_000;
+  /** Two of signal-cli's keep-alive comments, sent every 15 s, missed. */
+  readonly silenceLimitMs = 30_000;
   private nextId = 1;
 
   constructor(
