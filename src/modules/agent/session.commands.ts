@@ -63,7 +63,7 @@ export class SessionCommands {
     await this.activate(conversationKey, session);
     const name = projectName(session);
     const prompt = rest.join(' ');
-    if (prompt) this.turns.submit(session.id, conversation, prompt, { started: hold() });
+    if (prompt) this.turns.submit(session.id, conversation, prompt, { settled: hold() });
     return prompt
       ? `Started a session in ${name}; working on it.`
       : `Started a session in ${name}. Send a prompt.`;
@@ -238,7 +238,7 @@ export class SessionCommands {
       if ('refusal' in prepared) return prepared.refusal;
       ({ prompt, images } = prepared);
     }
-    const ahead = this.turns.submit(session.id, conversation, prompt, { images, started: hold() });
+    const ahead = this.turns.submit(session.id, conversation, prompt, { images, settled: hold() });
     return ahead > 0 ? `Queued: ${ahead} ahead.` : undefined;
   }
 

@@ -24,8 +24,8 @@ interface Job {
   conversation: Conversation;
   prompt: string;
   images?: PromptImage[];
-  /** Called when the turn starts (or the prompt is dropped, and the phone told). */
-  started?: () => void;
+  /** Called once the prompt is settled: its turn starts, or it is dropped and the phone told. */
+  settled?: () => void;
 }
 
 interface Running {
@@ -81,7 +81,7 @@ export class TurnService implements BeforeApplicationShutdown {
     sessionId: string,
     conversation: Conversation,
     prompt: string,
-    options: { images?: PromptImage[]; started?: () => void } = {},
+    options: { images?: PromptImage[]; settled?: () => void } = {},
   ): number {
     const queue = this.queues.get(sessionId) ?? [];
     queue.push({ sessionId, conversation, prompt, ...options });
@@ -124,7 +124,7 @@ export class TurnService implements BeforeApplicationShutdown {
   private dropQueue(sessionId: string): number {
     const dropped = this.queues.get(sessionId) ?? [];
     this.queues.delete(sessionId);
-    for (const job of dropped) job.started?.();
+    for (const job of dropped) job.settled?.();
     return dropped.length;
   }
 
@@ -134,7 +134,7 @@ export class TurnService implements BeforeApplicationShutdown {
       this.queues.delete(sessionId);
       return;
     }
-    job.started?.();
+    job.settled?.();
     const turn: Running = {
       job,
       turnKey: `${sessionId}:${++this.turnNo}`,
