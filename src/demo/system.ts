@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ScriptedReply } from '../model-sim/scripted-model-server';
-import type { PhoneMessage, PhoneReaction } from '../simulator/phone';
+import type { PhoneMessage } from '../simulator/phone';
 import type { SentMessage } from '../simulator/network';
 
 /** The bot's account and the owner's phone in every system this file starts. */
@@ -40,10 +40,6 @@ export class Child {
         resolve(code ?? signal ?? -1);
       }),
     );
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1;
   }
 
   get running(): boolean {
@@ -243,10 +239,6 @@ export class BridgeSystem {
     return event.envelope.timestamp;
   }
 
-  async react(reaction: Omit<PhoneReaction, 'from'>): Promise<void> {
-    await this.control('POST', '/control/react', { from: OWNER, ...reaction });
-  }
-
   /** Everything the bot sent so far, in order. */
   sent(): Promise<SentMessage[]> {
     return this.control<SentMessage[]>('GET', '/control/sent');
@@ -280,7 +272,7 @@ export class BridgeSystem {
       } catch {
         // not answering yet
       }
-      if (this.daemon && !this.daemon.running && what !== 'exit')
+      if (this.daemon && !this.daemon.running)
         throw new Error(`the daemon exited while waiting for ${what}: ${this.daemon.stderr()}`);
       if (performance.now() > end) throw new Error(`gave up waiting for ${what}`);
       await delay(50);
