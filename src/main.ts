@@ -6,8 +6,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigError, loadConfig } from './common/config';
 
-/** Reads the environment once, boots the daemon, and turns start-up failures into one line. */
-async function main(): Promise<void> {
+/** Reads the environment once and boots the daemon; resolves once it listens. */
+async function boot(): Promise<void> {
   let config: AppConfig;
   try {
     if (existsSync('.env')) process.loadEnvFile('.env');
@@ -50,8 +50,19 @@ function describeListenError(error: unknown, config: AppConfig): unknown {
   return error;
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`claude-signal-bridge failed to start: ${message}\n`);
-  process.exit(1);
-});
+/**
+ * Starts the daemon (`src/daemon.ts` calls this in the bundle); a failure to start prints one
+ * line, not a stack, and exits 1.
+ */
+export async function start(): Promise<void> {
+  try {
+    await boot();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`claude-signal-bridge failed to start: ${message}\n`);
+    process.exit(1);
+  }
+}
+
+// `node dist/src/main.js`: the same daemon, unbundled.
+if (require.main === module) void start();

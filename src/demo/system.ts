@@ -15,7 +15,7 @@ const DIST = __filename.endsWith('.ts')
   ? join(__dirname, '..', '..', 'dist', 'src')
   : join(__dirname, '..');
 export const SCRIPTS = {
-  daemon: join(DIST, 'main.js'),
+  daemon: join(DIST, 'daemon.js'),
   simulator: join(DIST, 'simulator', 'main.js'),
   model: join(DIST, 'model-sim', 'main.js'),
   demo: join(DIST, 'demo', 'main.js'),

@@ -31,8 +31,9 @@ describe('deploy/: the service files', () => {
     const service = unit.Service;
 
     it('starts the built daemon from the checkout, with its .env', () => {
-      expect(service.ExecStart).toEqual(['/usr/bin/node dist/src/main.js']);
-      expect(existsSync(join(ROOT, 'dist', 'src', 'main.js'))).toBe(true);
+      expect(service.ExecStart).toEqual(['/usr/bin/node dist/src/daemon.js']);
+      expect(existsSync(join(ROOT, 'dist', 'src', 'daemon.js'))).toBe(true);
+      expect(existsSync(join(ROOT, 'dist', 'bundle', 'daemon.js'))).toBe(true); // what it runs
       expect(service.WorkingDirectory).toEqual(['%h/claude-signal-bridge']);
       expect(service.EnvironmentFile).toEqual(['%h/claude-signal-bridge/.env']);
       expect(unit.Install.WantedBy).toEqual(['default.target']);
@@ -69,7 +70,7 @@ describe('deploy/: the service files', () => {
     it('starts the built daemon from the checkout, at load, with a PATH for the agent', () => {
       const [node, script] = plist.ProgramArguments as string[];
       expect(isAbsolute(node)).toBe(true);
-      expect(script).toBe('dist/src/main.js');
+      expect(script).toBe('dist/src/daemon.js');
       expect(existsSync(join(ROOT, script))).toBe(true);
       expect(isAbsolute(plist.WorkingDirectory as string)).toBe(true);
       expect(plist.RunAtLoad).toBe(true);

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/common/database';
 import { MIGRATIONS } from '../../src/common/database/migrations';
-import { OUTBOX_HEAD_SQL } from '../../src/modules/outbox/outbox.repository';
+import { OLDEST_PENDING_SQL, OUTBOX_HEAD_SQL } from '../../src/modules/outbox/outbox.repository';
 import { PAUSE_ALL_ACTIVE_SQL } from '../../src/modules/sessions/session.repository';
 import { createApp } from '../utils/create-app';
 import { makeTempDir } from '../utils/temp-dir';
@@ -102,6 +102,14 @@ describe('query plans of hot paths', () => {
       await expect(plan(PAUSE_ALL_ACTIVE_SQL, ['t', 't'])).resolves.toBe(
         'SEARCH sessions USING INDEX idx_sessions_active (status=?)',
       );
+      // The oldest waiting message (readiness, metrics): a seek per priority, never a scan.
+      const oldest = (await plan(OLDEST_PENDING_SQL)).split('; ');
+      expect(oldest.filter((step) => step.includes('outbox_messages'))).toEqual(
+        Array(3).fill(
+          'SEARCH outbox_messages USING INDEX idx_outbox_next (state=? AND priority=?)',
+        ),
+      );
+      expect(oldest.filter((step) => step.includes('B-TREE'))).toEqual([]);
     } finally {
       await t.close();
     }

@@ -40,6 +40,21 @@ export interface NewOutboxRow {
 const COLUMNS = `id, conversation_key, target, body, kind, turn_key, edit_of, quiet, styles, attachment, folded, parts_sent,
   attempts, next_attempt_at, created_at`;
 
+/** Sending order: catch-up summaries first, then urgent messages, then the rest by id. */
+export const PRIORITY = { first: 0, urgent: 1, normal: 2 } as const;
+
+/**
+ * When the oldest waiting row was written: the first row of each priority (ids grow with time),
+ * three seeks in the sending index instead of a pass over a backlog that a readiness probe or a
+ * metrics scrape would pay for each time. Its plan is pinned by a test.
+ */
+export const OLDEST_PENDING_SQL = `SELECT min(created_at) AS at FROM (${Object.values(PRIORITY)
+  .map(
+    (priority) => `SELECT (SELECT created_at FROM outbox_messages
+      WHERE state = 'pending' AND priority = ${priority} ORDER BY id LIMIT 1) AS created_at`,
+  )
+  .join(' UNION ALL ')})`;
+
 /** The dispatcher's next row; its plan (index, no sort) is pinned by a test. */
 export const OUTBOX_HEAD_SQL = `SELECT ${COLUMNS} FROM outbox_messages WHERE state = 'pending'
   ORDER BY priority, id LIMIT 1`;
@@ -60,37 +75,36 @@ export class OutboxRepository {
   constructor(private readonly sqlite: Sqlite) {}
 
   /**
-   * Inserts a row. A progress row replaces the unsent progress of its turn (which of the turn's
-   * messages it edits is settled when it is sent: see `progressOriginal`). Returns the new id.
+   * Inserts rows in one transaction (one write however many: recovery tells thousands of
+   * conversations at once) and returns their ids in order. A progress row replaces the unsent
+   * progress of its turn (which of the turn's messages it edits is settled when it is sent: see
+   * `progressOriginal`).
    */
-  insert(row: NewOutboxRow): number {
+  insert(rows: readonly NewOutboxRow[]): number[] {
     const enclosed = this.sqlite.inTransaction;
+    const replace = this.sqlite.prepare(
+      `DELETE FROM outbox_messages
+       WHERE state = 'pending' AND kind = 'progress' AND turn_key = ? AND parts_sent = 0
+         AND id != ?`,
+    );
+    const insert = this.sqlite.prepare(
+      `INSERT INTO outbox_messages (conversation_key, target, body, kind, state, turn_key,
+         edit_of, next_attempt_at, created_at, priority, quiet, styles, attachment)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     let replaced = 0;
-    const id = this.sqlite.transaction(() => {
-      const editOf: number | null = row.editOf ?? null;
-      if (row.kind === 'progress' && row.turnKey) {
-        replaced = this.sqlite
-          .prepare(
-            `DELETE FROM outbox_messages
-             WHERE state = 'pending' AND kind = 'progress' AND turn_key = ? AND parts_sent = 0
-               AND id != ?`,
-          )
-          .run(row.turnKey, this.sendingId).changes;
-      }
-      return Number(
-        this.sqlite
-          .prepare(
-            `INSERT INTO outbox_messages (conversation_key, target, body, kind, state, turn_key,
-               edit_of, next_attempt_at, created_at, priority, quiet, styles, attachment)
-             VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
+    const ids = this.sqlite.transaction(() =>
+      rows.map((row) => {
+        if (row.kind === 'progress' && row.turnKey)
+          replaced += replace.run(row.turnKey, this.sendingId).changes;
+        return Number(
+          insert.run(
             row.conversationKey,
             row.target,
             row.body,
             row.kind,
             row.turnKey,
-            editOf,
+            row.editOf ?? null,
             row.at,
             row.at,
             row.priority,
@@ -98,10 +112,11 @@ export class OutboxRepository {
             row.styles ?? null,
             row.attachment ?? null,
           ).lastInsertRowid,
-      );
-    });
-    this.adjustPending(1 - replaced, enclosed);
-    return id;
+        );
+      }),
+    );
+    this.adjustPending(rows.length - replaced, enclosed);
+    return ids;
   }
 
   /** The dispatcher is sending this row now (or, with undefined, nothing). */
@@ -145,14 +160,10 @@ export class OutboxRepository {
     return this.pending;
   }
 
-  /** When the oldest waiting row was written (one pass over the pending rows, no sort). */
+  /** When the oldest waiting row was written. */
   oldestPendingAt(): string | undefined {
     return (
-      this.sqlite
-        .prepare<[], { at: string | null }>(
-          `SELECT min(created_at) AS at FROM outbox_messages WHERE state = 'pending'`,
-        )
-        .get()?.at ?? undefined
+      this.sqlite.prepare<[], { at: string | null }>(OLDEST_PENDING_SQL).get()?.at ?? undefined
     );
   }
 

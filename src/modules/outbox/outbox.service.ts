@@ -8,7 +8,7 @@ import { ChatReplies } from '../commands';
 import { ConversationSettingsService } from '../sessions';
 import { OutgoingAttachment, TextStyle } from '../signal';
 import { OutboxKind } from './outbox-message.entity';
-import { OutboxRepository } from './outbox.repository';
+import { NewOutboxRow, OutboxRepository, PRIORITY } from './outbox.repository';
 
 /**
  * urgent: the phone must act (an approval, an error); important: worth a look (a result, an
@@ -75,9 +75,34 @@ export class OutboxService implements ChatReplies {
 
   /** Persists the message and wakes the dispatcher; returns the row id. */
   enqueue(message: OutgoingMessage): number {
+    return this.enqueueAll([message])[0];
+  }
+
+  /** Persists the messages in one transaction and wakes the dispatcher; returns the row ids. */
+  enqueueAll(messages: readonly OutgoingMessage[]): number[] {
+    const ids = this.repository.insert(messages.map((message) => this.toRow(message)));
+    // Only a progress update can tip the balance into folding: other kinds are never folded, so
+    // a backlog of them alone has nothing to fold (and must not pay for a fold on every write).
+    if (
+      messages.some((message) => message.kind === 'progress') &&
+      this.repository.pendingCount() > this.config.outbox.maxPending
+    ) {
+      const removed = this.repository.foldProgress(
+        (n) => `${n} progress update${n === 1 ? '' : 's'} skipped while offline`,
+      );
+      if (removed > 0)
+        this.logger.warn({ msg: 'outbox over its bound; folded progress updates', removed });
+    }
+    messages.forEach((message, i) =>
+      this.events.emit('outbox.enqueued', { id: ids[i], kind: message.kind }),
+    );
+    return ids;
+  }
+
+  private toRow(message: OutgoingMessage): NewOutboxRow {
     const key = conversationKey(message.to);
     const urgency = message.urgency ?? defaultUrgency(message.kind);
-    const id = this.repository.insert({
+    return {
       conversationKey: key,
       target: JSON.stringify(message.to),
       body: message.body,
@@ -87,8 +112,11 @@ export class OutboxService implements ChatReplies {
       // Urgent messages (approvals, errors) go ahead of everything already waiting, so they
       // never sit behind a backlog of progress; everything else keeps its order (a turn's
       // steps before its result).
-      priority: message.first ? 0 : urgency === 'urgent' ? 1 : 2,
-      // Muted kinds arrive without a notification; urgent ones always buzz.
+      priority: message.first
+        ? PRIORITY.first
+        : urgency === 'urgent'
+          ? PRIORITY.urgent
+          : PRIORITY.normal,
       styles: message.styles?.length ? JSON.stringify(message.styles) : null,
       attachment: message.attachment
         ? JSON.stringify({
@@ -96,25 +124,12 @@ export class OutboxService implements ChatReplies {
             data: message.attachment.data.toString('base64'),
           })
         : null,
+      // Muted kinds arrive without a notification; urgent ones always buzz.
       quiet:
         urgency === 'silent' ||
         (urgency !== 'urgent' && this.settings.get(key).muted.includes(urgency)),
       at: this.clock.nowIso(),
-    });
-    // Only a progress update can tip the balance into folding: other kinds are never folded, so
-    // a backlog of them alone has nothing to fold (and must not pay for a fold on every write).
-    if (
-      message.kind === 'progress' &&
-      this.repository.pendingCount() > this.config.outbox.maxPending
-    ) {
-      const removed = this.repository.foldProgress(
-        (n) => `${n} progress update${n === 1 ? '' : 's'} skipped while offline`,
-      );
-      if (removed > 0)
-        this.logger.warn({ msg: 'outbox over its bound; folded progress updates', removed });
-    }
-    this.events.emit('outbox.enqueued', { id, kind: message.kind });
-    return id;
+    };
   }
 
   /** Replaces a conversation's unsent progress with one catch-up summary, sent first. */

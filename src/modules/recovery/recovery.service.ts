@@ -5,8 +5,8 @@ import { Clock } from '../../common/clock';
 import { Sqlite } from '../../common/database';
 import { maskIdentifier } from '../../common/logging';
 import { Conversation, conversationFromKey } from '../../common/conversations';
-import { OutboxService } from '../outbox';
-import { Session, SessionsService } from '../sessions';
+import { OutboxService, OutgoingMessage } from '../outbox';
+import { PausedSession, SessionsService } from '../sessions';
 import { RecoveryRunRepository } from './recovery-run.repository';
 
 /** Why a boot stopped in recovery; the database was left exactly as it was. */
@@ -21,7 +21,7 @@ export class RecoveryFailedError extends Error {
 export interface RecoveryReport {
   recoveredAt: string;
   /** Sessions that were ACTIVE when the previous daemon died, now PAUSED. */
-  sessions: Session[];
+  sessions: PausedSession[];
 }
 
 /**
@@ -56,7 +56,8 @@ export class RecoveryService {
   }
 
   /** Each conversation hears which of its sessions were paused, and how to go on. */
-  private tellOwners(sessions: Session[]): void {
+  private tellOwners(sessions: PausedSession[]): void {
+    const notices: OutgoingMessage[] = [];
     for (const session of sessions) {
       let to: Conversation;
       try {
@@ -65,19 +66,20 @@ export class RecoveryService {
         continue; // not bound to a Signal conversation: nobody to tell
       }
       const project = session.projectPath.split('/').pop() ?? session.projectPath;
-      this.outbox.enqueue({
+      notices.push({
         to,
         body: `I restarted while your session in ${project} was active, so it is paused now. Send /resume to continue it.`,
         kind: 'notice',
       });
     }
+    this.outbox.enqueueAll(notices);
   }
 
   /** The first boot step, before anything takes work. Throws `RecoveryFailedError`. */
   @OnBoot(BootPhase.Recovery)
   recover(): RecoveryReport {
     const recoveredAt = this.clock.nowIso();
-    let sessions: Session[];
+    let sessions: PausedSession[];
     try {
       // Pausing and telling the owners are one transaction: a crash in between cannot leave
       // sessions paused that nobody was told about (and it is one write for 10,000 notices).

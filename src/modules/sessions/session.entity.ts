@@ -54,3 +54,6 @@ export class Session {
   @Column({ name: 'activity_dropped', type: 'integer', default: 0 })
   activityDropped!: number;
 }
+
+/** A session that boot-time recovery paused: what its owner is told about. */
+export type PausedSession = Pick<Session, 'id' | 'conversationId' | 'projectPath'>;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Sqlite } from '../../common/database';
-import { Session, SessionContext } from './session.entity';
+import { PausedSession, Session, SessionContext } from './session.entity';
 import { SessionStatus } from './session-status';
 
 interface SessionRow {
@@ -27,9 +27,12 @@ export interface SessionFilter {
 const COLUMNS = `id, conversation_id, project_path, status, agent_session_id, context, recovered_at,
   created_at, updated_at, last_activity_at, activity_dropped, agent_pid`;
 
-/** Boot-time recovery's one statement; its plan (the partial ACTIVE index) is pinned by a test. */
+/**
+ * Boot-time recovery's one statement; its plan (the partial ACTIVE index) is pinned by a test.
+ * It returns only what recovery tells the owners: 10,000 whole sessions would slow every boot.
+ */
 export const PAUSE_ALL_ACTIVE_SQL = `UPDATE sessions SET status = 'PAUSED', recovered_at = ?,
-  updated_at = ? WHERE status = 'ACTIVE' RETURNING ${COLUMNS}`;
+  updated_at = ? WHERE status = 'ACTIVE' RETURNING id, conversation_id, project_path`;
 
 function toSession(row: SessionRow): Session {
   return Object.assign(new Session(), {
@@ -149,11 +152,17 @@ export class SessionRepository {
   }
 
   /** Every ACTIVE session becomes PAUSED with `recoveredAt`; returns them as they are now. */
-  pauseAllActive(at: string): Session[] {
+  pauseAllActive(at: string): PausedSession[] {
     return this.sqlite
-      .prepare<[string, string], SessionRow>(PAUSE_ALL_ACTIVE_SQL)
+      .prepare<[string, string], Pick<SessionRow, 'id' | 'conversation_id' | 'project_path'>>(
+        PAUSE_ALL_ACTIVE_SQL,
+      )
       .all(at, at)
-      .map(toSession);
+      .map((row) => ({
+        id: row.id,
+        conversationId: row.conversation_id,
+        projectPath: row.project_path,
+      }));
   }
 
   /** Sessions whose last activity is at or after `since` (ISO 8601). */

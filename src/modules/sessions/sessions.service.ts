@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { IdGenerator } from '../../common/ids';
 import { ProjectPaths } from './project-paths.service';
-import { Session, SessionContext } from './session.entity';
+import { PausedSession, Session, SessionContext } from './session.entity';
 import { SessionError } from './session.errors';
 import { SessionFilter, SessionRepository } from './session.repository';
 import { isAllowedTransition, SessionStatus } from './session-status';
@@ -99,10 +99,10 @@ export class SessionsService {
   }
 
   /**
-   * Every ACTIVE session becomes PAUSED with `recoveredAt` (boot-time recovery); returns them.
+   * Every ACTIVE session becomes PAUSED with `recoveredAt` (boot-time recovery); returns which.
    * Synchronous, so recovery can make it one transaction with its own record.
    */
-  pauseAllActive(recoveredAt: string): Session[] {
+  pauseAllActive(recoveredAt: string): PausedSession[] {
     return this.repository.pauseAllActive(recoveredAt);
   }
 
