@@ -35,7 +35,9 @@ const notInstalledStaysExternal: Plugin = {
 /**
  * `npm run build`, after tsc: the daemon (dist/src/main.js and everything it requires) as one
  * file, which `dist/src/daemon.js` starts. Node then reads and compiles one file instead of
- * about 1,500, the larger part of a restart. Names are kept: Nest and TypeORM go by class names.
+ * about 1,500, the larger part of a restart. Minified, since its stack traces point into one
+ * line anyway (`node dist/src/main.js` runs the sources); names are kept, as Nest and TypeORM go
+ * by class names.
  */
 async function bundle(): Promise<void> {
   const result = await build({
@@ -47,8 +49,7 @@ async function bundle(): Promise<void> {
     format: 'cjs',
     external: EXTERNAL,
     plugins: [notInstalledStaysExternal],
-    minifyWhitespace: true,
-    minifySyntax: true,
+    minify: true,
     keepNames: true,
     legalComments: 'none',
     logLevel: 'warning',

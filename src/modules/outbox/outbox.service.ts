@@ -80,7 +80,8 @@ export class OutboxService implements ChatReplies {
 
   /** Persists the messages in one transaction and wakes the dispatcher; returns the row ids. */
   enqueueAll(messages: readonly OutgoingMessage[]): number[] {
-    const ids = this.repository.insert(messages.map((message) => this.toRow(message)));
+    const at = this.clock.nowIso(); // one transaction, one time
+    const ids = this.repository.insert(messages.map((message) => this.toRow(message, at)));
     // Only a progress update can tip the balance into folding: other kinds are never folded, so
     // a backlog of them alone has nothing to fold (and must not pay for a fold on every write).
     if (
@@ -99,7 +100,7 @@ export class OutboxService implements ChatReplies {
     return ids;
   }
 
-  private toRow(message: OutgoingMessage): NewOutboxRow {
+  private toRow(message: OutgoingMessage, at: string): NewOutboxRow {
     const key = conversationKey(message.to);
     const urgency = message.urgency ?? defaultUrgency(message.kind);
     return {
@@ -128,7 +129,7 @@ export class OutboxService implements ChatReplies {
       quiet:
         urgency === 'silent' ||
         (urgency !== 'urgent' && this.settings.get(key).muted.includes(urgency)),
-      at: this.clock.nowIso(),
+      at,
     };
   }
 
