@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { SystemClock } from '../src/common/clock';
+import { Sqlite } from '../src/common/database';
 import { IdGenerator } from '../src/common/ids';
 import { RecoveryService } from '../src/modules/recovery/recovery.service';
+import { PAUSE_ALL_ACTIVE_SQL } from '../src/modules/sessions/session.repository';
 import { ActivityLogService, SessionsService } from '../src/modules/sessions';
 import { benchApp, migratedDatabase } from './app-context';
 import {
@@ -20,6 +22,10 @@ const TRANSITIONS = 20_000;
 const ACTIVITY_WRITES = 20_000;
 const RECOVER = 10_000;
 const ROUNDS = 3;
+
+/** What recovery tells each owner (the raw side writes the same rows). */
+const NOTICE =
+  'I restarted while your session in p was active, so it is paused now. Send /resume to continue it.';
 
 const INSERT = `INSERT INTO sessions (id, conversation_id, project_path, status, agent_session_id,
   context, recovered_at, created_at, updated_at, last_activity_at, activity_dropped, agent_pid)
@@ -86,11 +92,18 @@ async function appFigures(): Promise<Record<string, number>> {
   const recoveryApp = await benchApp(recoveryDir); // its own boot recovers the seeded sessions
   seedActive(dbPath, RECOVER);
   const recovery = recoveryApp.get(RecoveryService);
+  // Both sides start from an empty WAL, so neither pays for the other's seed in a checkpoint.
+  recoveryApp.get(Sqlite).prepare('PRAGMA wal_checkpoint(TRUNCATE)').get();
   let recovered = 0;
   figures[`recovery.${RECOVER}`] = await elapsedMs(() => {
     recovered = recovery.recover().sessions.length;
   });
   if (recovered !== RECOVER) throw new Error(`recovered ${recovered}, expected ${RECOVER}`);
+  const notices = recoveryApp
+    .get(Sqlite)
+    .prepare<[], { n: number }>(`SELECT count(*) AS n FROM outbox_messages WHERE kind = 'notice'`)
+    .get()?.n;
+  if (notices !== 2 * RECOVER) throw new Error(`${notices} notices, expected ${2 * RECOVER}`);
   await recoveryApp.close();
   return figures;
 }
@@ -161,21 +174,27 @@ async function rawFigures(): Promise<Record<string, number>> {
   const recoveryDir = benchDir();
   const recoveryDb = await migratedDatabase(recoveryDir);
   const rdb = openRawDatabase(recoveryDb);
-  const pause = rdb.prepare(`UPDATE sessions SET status = 'PAUSED', recovered_at = ?, updated_at = ?
-    WHERE status = 'ACTIVE' RETURNING *`);
+  const pause = rdb.prepare(PAUSE_ALL_ACTIVE_SQL);
   const record = rdb.prepare(`INSERT INTO recovery_runs (ran_at, session_ids) VALUES (?, ?)`);
+  const notice = rdb.prepare(`INSERT INTO outbox_messages (conversation_key, target, body, kind,
+    state, turn_key, edit_of, next_attempt_at, created_at, priority, quiet, styles, attachment)
+    VALUES (?, ?, ?, 'notice', 'pending', NULL, NULL, ?, ?, 2, 0, NULL, NULL)`);
   let recovered = 0;
   const recover = rdb.transaction(() => {
     const at = now();
-    const rows = pause.all(at, at) as { id: string; context: string }[];
-    for (const row of rows) JSON.parse(row.context);
+    const rows = pause.all(at, at) as { id: string; conversation_id: string }[];
     record.run(at, JSON.stringify(rows.map((r) => r.id)));
+    for (const row of rows) {
+      const peer = row.conversation_id.slice(3);
+      notice.run(row.conversation_id, JSON.stringify({ kind: 'dm', peer }), NOTICE, at, at);
+    }
     recovered = rows.length;
   });
   // The same history as the app's: a first batch recovered at "boot", then the timed batch.
   seedActive(recoveryDb, RECOVER);
   recover.immediate();
   seedActive(recoveryDb, RECOVER);
+  rdb.pragma('wal_checkpoint(TRUNCATE)');
   figures[`recovery.${RECOVER}`] = await elapsedMs(() => recover.immediate());
   if (recovered !== RECOVER) throw new Error(`raw recovered ${recovered}`);
   rdb.close();
@@ -191,7 +210,7 @@ function seedActive(dbPath: string, count: number): void {
     for (let i = 0; i < count; i++) {
       insert.run(
         ids.next(),
-        `dm-${i}`,
+        `dm:+1555${String(i).padStart(7, '0')}`, // each its own owner, who is told
         '/p',
         'ACTIVE',
         `agent-${i}`,
