@@ -80,6 +80,7 @@ export class OutboxService implements ChatReplies {
 
   /** Persists the messages in one transaction and wakes the dispatcher; returns the row ids. */
   enqueueAll(messages: readonly OutgoingMessage[]): number[] {
+    if (messages.length === 0) return [];
     const at = this.clock.nowIso(); // one transaction, one time
     const ids = this.repository.insert(messages.map((message) => this.toRow(message, at)));
     // Only a progress update can tip the balance into folding: other kinds are never folded, so
