@@ -1,5 +1,6 @@
 import { AppConfig } from '../common/config';
 import { maskIdentifier } from '../common/logging';
+import { SignalTransportError } from '../modules/signal';
 import { JsonAnswer, requestJson } from '../modules/signal/transports/http-json';
 import { CheckResult, DoctorContext, fail, pass, warn } from './check';
 import { findSignalCliDaemons, SignalCliProcess } from './signal-cli-process';
@@ -203,8 +204,8 @@ function get(ctx: DoctorContext, url: string): Promise<JsonAnswer> {
 
 /** requestJson's reason without the method and URL it starts with (`ECONNREFUSED`). */
 function why(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^[A-Z]+ \S+: /, '');
+  if (error instanceof SignalTransportError && error.reason) return error.reason;
+  return error instanceof Error ? error.message : String(error);
 }
 
 function portOf(url: string): number {

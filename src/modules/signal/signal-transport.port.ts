@@ -53,7 +53,15 @@ declare module '../../common/errors/domain-error' {
 
 /** The transport could not be reached, refused the request, or answered nonsense. */
 export class SignalTransportError extends DomainError<'signal'> {
-  constructor(code: TransportErrorCode, message: string) {
+  /**
+   * @param reason the cause alone, without the request the message names (`ECONNREFUSED`,
+   *   `no answer within 5000 ms`), where there is one
+   */
+  constructor(
+    code: TransportErrorCode,
+    message: string,
+    readonly reason?: string,
+  ) {
     super('signal', code, message);
   }
 }

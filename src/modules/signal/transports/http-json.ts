@@ -38,7 +38,7 @@ export async function requestJson(
     return { status: response.status, body: parsed };
   } catch (error) {
     const why = controller.signal.aborted ? `no answer within ${timeoutMs} ms` : describe(error);
-    throw new SignalTransportError('UNREACHABLE', `${method} ${url}: ${why}`);
+    throw new SignalTransportError('UNREACHABLE', `${method} ${url}: ${why}`, why);
   } finally {
     deadline.cancel();
   }
