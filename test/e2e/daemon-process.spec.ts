@@ -1,7 +1,8 @@
 import { createServer, Server } from 'node:net';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { launch, SCRIPTS } from '../../src/demo/system';
 import { makeTempDir } from '../utils/temp-dir';
 import { spawnDaemon, waitForListening } from '../utils/daemon-process';
 import { testEnvironment } from '../utils/test-config';
@@ -109,6 +110,18 @@ describe('daemon process', () => {
     await expect(daemon.exited).resolves.toBe(1);
     expect(daemon.stderr()).toBe(
       `claude-signal-bridge failed to start: ENOTDIR: not a directory, mkdir '${join(blockedBy, 'data')}'\n`,
+    );
+  });
+
+  it('npm start before a build stops with exit 1 and says to build', async () => {
+    // The launcher copied into a checkout that has no bundle beside it.
+    const unbuilt = join(temp.path, 'unbuilt');
+    mkdirSync(join(unbuilt, 'src'), { recursive: true });
+    copyFileSync(SCRIPTS.daemon, join(unbuilt, 'src', 'daemon.js'));
+    const daemon = launch('daemon', join(unbuilt, 'src', 'daemon.js'), unbuilt, {});
+    await expect(daemon.exited).resolves.toBe(1);
+    expect(daemon.stderr()).toBe(
+      `claude-signal-bridge is not built (no ${join(unbuilt, 'bundle', 'daemon.js')}): run npm run build\n`,
     );
   });
 });
