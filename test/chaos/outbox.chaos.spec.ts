@@ -1,8 +1,10 @@
 import { FakeClock } from '../../src/common/clock';
+import { Sqlite } from '../../src/common/database';
 import { AppEvents, EventBus } from '../../src/common/events';
 import { RateLimiter } from '../../src/modules/rate-limit';
 import { OutboxService, stripNumbering } from '../../src/modules/outbox';
 import { OutboxDispatcher } from '../../src/modules/outbox/outbox-dispatcher.service';
+import { OutboxRepository, PRIORITY } from '../../src/modules/outbox/outbox.repository';
 import { ConnectionSupervisor } from '../../src/modules/resilience';
 import { createApp } from '../utils/create-app';
 import { httpGet } from '../utils/http';
@@ -122,6 +124,42 @@ describe('outbox under faults', () => {
     expect(parts.length).toBeGreaterThan(5);
     expect(parts.every((p) => Buffer.byteLength(p) <= 2000)).toBe(true);
     expect(parts.map(stripNumbering).join('')).toBe(text);
+  });
+
+  it('a reconnect makes every row waiting out a retry due at once, and no other row', async () => {
+    const clock = new FakeClock('2026-06-01T10:00:00.000Z');
+    const app = await createApp({ listen: false, clock });
+    try {
+      const repository = app.app.get(OutboxRepository);
+      const row = (body: string) => ({
+        conversationKey: 'dm:+15550100001',
+        priority: PRIORITY.normal,
+        target: JSON.stringify(DM),
+        body,
+        kind: 'reply' as const,
+        turnKey: null,
+        at: '2026-06-01T09:00:00.000Z',
+      });
+      const [first, second, fresh] = repository.insert([row('a'), row('b'), row('c')]);
+      repository.retryLater(first, 1, '2026-06-01T10:00:08.000Z', 'unreachable');
+      repository.retryLater(second, 5, '2026-06-01T10:01:00.000Z', 'unreachable');
+
+      repository.dueNow(clock.nowIso());
+
+      const due = app.app
+        .get(Sqlite)
+        .prepare<[], { id: number; next_attempt_at: string }>(
+          `SELECT id, next_attempt_at FROM outbox_messages ORDER BY id`,
+        )
+        .all();
+      expect(due).toEqual([
+        { id: first, next_attempt_at: '2026-06-01T10:00:00.000Z' },
+        { id: second, next_attempt_at: '2026-06-01T10:00:00.000Z' },
+        { id: fresh, next_attempt_at: '2026-06-01T09:00:00.000Z' },
+      ]);
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -4,7 +4,11 @@ import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/common/database';
 import { MIGRATIONS } from '../../src/common/database/migrations';
-import { OLDEST_PENDING_SQL, OUTBOX_HEAD_SQL } from '../../src/modules/outbox/outbox.repository';
+import {
+  DUE_NOW_SQL,
+  OLDEST_PENDING_SQL,
+  OUTBOX_HEAD_SQL,
+} from '../../src/modules/outbox/outbox.repository';
 import { PAUSE_ALL_ACTIVE_SQL } from '../../src/modules/sessions/session.repository';
 import { createApp } from '../utils/create-app';
 import { makeTempDir } from '../utils/temp-dir';
@@ -110,6 +114,10 @@ describe('query plans of hot paths', () => {
         ),
       );
       expect(oldest.filter((step) => step.includes('B-TREE'))).toEqual([]);
+      // A reconnect making retries due reads only the rows waiting out a retry.
+      await expect(plan(DUE_NOW_SQL, ['t', 't'])).resolves.toBe(
+        'SEARCH outbox_messages USING INDEX idx_outbox_retrying (next_attempt_at>?)',
+      );
     } finally {
       await t.close();
     }

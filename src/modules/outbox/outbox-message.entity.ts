@@ -10,6 +10,11 @@ export type OutboxState = 'pending' | 'sent' | 'failed';
  */
 @Entity({ name: 'outbox_messages' })
 @Index('idx_outbox_next', ['state', 'priority', 'id'])
+// Only rows waiting out a retry (a handful): a reconnect makes them due without a pass over the
+// whole backlog, and fresh rows (attempts 0) never touch this index.
+@Index('idx_outbox_retrying', ['nextAttemptAt'], {
+  where: `"state" = 'pending' AND "attempts" > 0`,
+})
 export class OutboxMessage {
   @PrimaryGeneratedColumn()
   id!: number;

@@ -55,6 +55,14 @@ export const OLDEST_PENDING_SQL = `SELECT min(created_at) AS at FROM (${Object.v
   )
   .join(' UNION ALL ')})`;
 
+/**
+ * Rows waiting out a retry become due now. Only a retry sets a later time, and it counts an
+ * attempt, so `attempts > 0` loses none and lets the small retrying index answer. Named, as the
+ * planner cannot tell without statistics that it is the smaller one (plan pinned by a test).
+ */
+export const DUE_NOW_SQL = `UPDATE outbox_messages INDEXED BY idx_outbox_retrying
+  SET next_attempt_at = ? WHERE state = 'pending' AND attempts > 0 AND next_attempt_at > ?`;
+
 /** The dispatcher's next row; its plan (index, no sort) is pinned by a test. */
 export const OUTBOX_HEAD_SQL = `SELECT ${COLUMNS} FROM outbox_messages WHERE state = 'pending'
   ORDER BY priority, id LIMIT 1`;
@@ -209,11 +217,7 @@ export class OutboxRepository {
 
   /** Makes every pending row due now (Signal is reachable again: no reason to wait out backoff). */
   dueNow(at: string): void {
-    this.sqlite
-      .prepare(
-        `UPDATE outbox_messages SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?`,
-      )
-      .run(at, at);
+    this.sqlite.prepare(DUE_NOW_SQL).run(at, at);
   }
 
   /**

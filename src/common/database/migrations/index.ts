@@ -7,6 +7,7 @@ import { PhoneExperience1764338900000 } from './1764338900000-phone-experience';
 import { ProjectBindings1764339000000 } from './1764339000000-project-bindings';
 import { StylesAndAttachments1764339100000 } from './1764339100000-styles-and-attachments';
 import { AgentPidIndex1764339200000 } from './1764339200000-agent-pid-index';
+import { OutboxRetryingIndex1764339300000 } from './1764339300000-outbox-retrying-index';
 
 /** Every migration in order. Generate a new one with `npm run migration:generate`, then add it here. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ProjectBindings1764339000000,
   StylesAndAttachments1764339100000,
   AgentPidIndex1764339200000,
+  OutboxRetryingIndex1764339300000,
 ];
