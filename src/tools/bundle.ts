@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build, Plugin } from 'esbuild';
 import { BUNDLE } from '../daemon';
 
@@ -40,9 +40,11 @@ const notInstalledStaysExternal: Plugin = {
  * by class names.
  */
 async function bundle(): Promise<void> {
-  const result = await build({
+  const file = join(DIST, BUNDLE);
+  const { outputFiles } = await build({
     entryPoints: [join(DIST, 'src', 'main.js')],
-    outfile: join(DIST, BUNDLE),
+    outfile: file,
+    write: false,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -54,11 +56,8 @@ async function bundle(): Promise<void> {
     legalComments: 'none',
     logLevel: 'warning',
   });
-  if (result.errors.length > 0) process.exit(1);
-  const file = join(DIST, BUNDLE);
-  const text = readFileSync(file, 'utf8');
-  const ascii = escapeNonAscii(text);
-  if (ascii !== text) writeFileSync(file, ascii);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, escapeNonAscii(outputFiles[0].text));
 }
 
 /**
@@ -74,4 +73,5 @@ export function escapeNonAscii(source: string): string {
   );
 }
 
-if (require.main === module) void bundle();
+// esbuild has printed what failed.
+if (require.main === module) bundle().catch(() => process.exit(1));
