@@ -151,7 +151,7 @@ export class SessionRepository {
       .map(toSession);
   }
 
-  /** Every ACTIVE session becomes PAUSED with `recoveredAt`; returns them as they are now. */
+  /** Every ACTIVE session becomes PAUSED with `recoveredAt`; returns which, and whose they are. */
   pauseAllActive(at: string): PausedSession[] {
     return this.sqlite
       .prepare<[string, string], Pick<SessionRow, 'id' | 'conversation_id' | 'project_path'>>(
