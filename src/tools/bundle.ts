@@ -8,10 +8,18 @@ const DIST = join(__dirname, '..', '..');
 
 /**
  * Left to Node at run time: the native SQLite addon; the Agent SDK (an ES module loaded only
- * when a turn starts, which finds its Claude Code binary next to itself); and pino, whose
+ * when a turn starts, which finds its Claude Code binary next to itself); tree-sitter and its Bash
+ * grammar, whose WebAssembly files are read from their packages; and pino, whose
  * transports load worker files by path.
  */
-const EXTERNAL = ['better-sqlite3', '@anthropic-ai/claude-agent-sdk', 'pino', 'pino-pretty'];
+const EXTERNAL = [
+  'better-sqlite3',
+  '@anthropic-ai/claude-agent-sdk',
+  'pino',
+  'pino-pretty',
+  'web-tree-sitter',
+  'tree-sitter-bash',
+];
 
 /**
  * A package that is not installed stays a plain `require` (Nest and Terminus name optional peers,
