@@ -70,6 +70,7 @@ class InstantAgent extends AgentRunner {
     return {
       events: events(),
       pid: undefined,
+      sandboxed: false,
       exited: true,
       whenExited: Promise.resolve(),
       interrupt: async () => undefined,

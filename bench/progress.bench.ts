@@ -58,6 +58,7 @@ class FortyCalls extends AgentRunner {
     return {
       events: events(),
       pid: undefined,
+      sandboxed: false,
       exited: true,
       whenExited: Promise.resolve(),
       interrupt: async () => undefined,

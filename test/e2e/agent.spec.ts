@@ -12,8 +12,11 @@ import {
 } from '../utils/agent-harness';
 import { OWNER } from '../utils/signal-harness';
 
-const ANSWER = (id: number) =>
-  `Answer /approve ${id} or /reject ${id} [reason], 👍 or 👎 (or reply yes/no), /approve all for the rest of this turn, /always ${id} for this session.`;
+/** The last line of an ordinary question; `rule` is the one Claude Code suggested for /always. */
+const ANSWER = (id: number, rule: string) =>
+  `Answer /approve ${id} or /reject ${id} [reason], 👍 or 👎 (or reply yes/no), /approve all for the rest of this turn, /always ${id} to allow ${rule} for this session.`;
+/** What a Bash question says protects the command. */
+const SANDBOXED = '🔒 Sandboxed: it can write only inside demo and reach no network.';
 const PLAN_ANSWER = (id: number) =>
   `Answer /approve ${id} to carry it out asking before each change, /approve ${id} edits to let file edits run unasked, or /reject ${id} [what to change]; 👍 or 👎 (or reply yes/no) work too.`;
 const texts = phoneTexts;
@@ -59,7 +62,7 @@ describe('agent turns with the real Claude Code CLI', () => {
     await untilAgent(() => texts(t).length === 2, 'the approval');
     expect(texts(t)).toEqual([
       'Started a session in demo; working on it.',
-      `Approval 1 — Write in demo\nCreate hello.txt (new file, 2 lines):\nhello from the phone\n\n${ANSWER(1)}`,
+      `Approval 1 — Write in demo\nCreate hello.txt (new file, 2 lines):\nhello from the phone\n\n${ANSWER(1, 'Write')}`,
     ]);
     expect(existsSync(file)).toBe(false); // the tool waits for the answer
     t.sim.phoneSends({ from: OWNER, text: '/approve' });
@@ -100,7 +103,7 @@ describe('agent turns with the real Claude Code CLI', () => {
     t.sim.phoneSends({ from: OWNER, text: 'set b to 3' });
     await untilAgent(() => texts(t).length === 2, 'the approval');
     expect(texts(t)[1]).toBe(
-      `Approval 1 — Edit in demo\nEdit app.ts:\n@@ -1,3 +1,3 @@\n const a = 1;\n-const b = 2;\n+const b = 3;\n export const sum = a + b;\n${ANSWER(1)}`,
+      `Approval 1 — Edit in demo\nEdit app.ts:\n@@ -1,3 +1,3 @@\n const a = 1;\n-const b = 2;\n+const b = 3;\n export const sum = a + b;\n${ANSWER(1, 'Edit')}`,
     );
     t.sim.phoneSends({ from: OWNER, text: '/approve 1' });
     await untilAgent(() => texts(t).includes('Changed b.'), 'the result');
@@ -132,7 +135,9 @@ describe('agent turns with the real Claude Code CLI', () => {
     t.sim.phoneSends({ from: OWNER, text: '/new demo' });
     t.sim.phoneSends({ from: OWNER, text: 'make a file' });
     await untilAgent(() => texts(t).length === 2, 'the approval');
-    expect(texts(t)[1]).toBe(`Approval 1 — Bash in demo\nRun: touch made-by-bash\n${ANSWER(1)}`);
+    expect(texts(t)[1]).toBe(
+      `Approval 1 — Bash in demo\nRun: touch made-by-bash\n${SANDBOXED}\n${ANSWER(1, 'Bash(touch made-by-bash *)')}`,
+    );
     await t.clock.advance(10 * 60_000);
     await untilAgent(() => texts(t).length === 3, 'the end of the turn');
     expect(texts(t)[2]).toBe(
@@ -282,7 +287,7 @@ describe('agent turns with the real Claude Code CLI', () => {
     await untilAgent(() => texts(t).some((m) => m.startsWith('Approval 1 ')), 'the approval');
     expect(texts(t).slice(1)).toEqual([
       'Mode here: edits.',
-      `Approval 1 — Bash in demo\nRun: npm test\n${ANSWER(1)}`,
+      `Approval 1 — Bash in demo\nRun: npm test\n${SANDBOXED}\n${ANSWER(1, 'Bash(npm test *)')}`,
     ]);
     expect(readFileSync(file, 'utf8')).toBe('new\n'); // the edit ran unasked
     t.sim.phoneSends({ from: OWNER, text: '/approve' });
@@ -333,7 +338,7 @@ describe('agent turns with the real Claude Code CLI', () => {
     await untilAgent(() => texts(t).some((m) => m.startsWith('Approval 2 ')), 'the command');
     expect(texts(t).slice(-2)).toEqual([
       'Approved 1. Claude carries out the plan with file edits running unasked (for this turn).',
-      `Approval 2 — Bash in demo\nRun: npm test\n${ANSWER(2)}`,
+      `Approval 2 — Bash in demo\nRun: npm test\n${SANDBOXED}\n${ANSWER(2, 'Bash(npm test *)')}`,
     ]);
     expect(readFileSync(file, 'utf8')).toBe('as planned\n'); // written without a question
     t.sim.phoneSends({ from: OWNER, text: '/reject 2 not now' });

@@ -55,7 +55,7 @@ describe('answering approvals from the phone (real Claude Code CLI)', () => {
     await untilAgent(() => texts(t).length === 2, 'the approval');
     t.sim.phoneSends({ from: OWNER, text: '/always' });
     await untilAgent(() => texts(t).includes('first done'), 'the first turn');
-    expect(texts(t)[2]).toBe('Approved 1. From now on this session allows Bash(npm test:*).');
+    expect(texts(t)[2]).toBe('Approved 1. From now on this session allows Bash(npm test *).');
     t.model.reply({ tools: [bash('npm test')] }, { tools: [bash('rm -rf build')] });
     t.sim.phoneSends({ from: OWNER, text: 'again, then clean' });
     await untilAgent(
@@ -63,7 +63,7 @@ describe('answering approvals from the phone (real Claude Code CLI)', () => {
       'the second approval',
     );
     expect(texts(t).at(-1)).toBe(
-      'Approval 2 — Bash in demo\nRun: rm -rf build\n⚠️ High risk: only /approve 2 typed out approves this.\nAnswer /approve 2 or /reject 2 [reason].',
+      'Approval 2 — Bash in demo\nRun: rm -rf build\n🔒 Sandboxed: it can write only inside demo and reach no network.\n⚠️ High risk (deletes a folder recursively): only /approve 2 typed out approves this.\nAnswer /approve 2 or /reject 2 [reason].',
     );
     t.sim.phoneSends({ from: OWNER, text: '/reject' });
     await untilAgent(() => texts(t).includes('Rejected 2.'), 'the rejection');
@@ -170,11 +170,16 @@ describe('an approval settled before Signal took its question', () => {
     await stopped;
     await waitFor(() => t.sim.sent.length === 4, 'the question, the stop and the edit');
     const asked = t.sim.sent[1];
-    expect(asked.message).toMatch(/^Approval 1 — Bash in demo\nRun: npm test\nAnswer /);
+    expect(asked.message).toMatch(
+      /^Approval 1 — Bash in demo\nRun: npm test\n⚠️ No sandbox: it runs with your full access\.\nAnswer /,
+    );
     expect(t.sim.sent.slice(2).map((s) => [s.editTimestamp, s.message])).toEqual(
       expect.arrayContaining([
         [null, 'Stopped: the turn was interrupted.'],
-        [asked.timestamp, 'Approval 1 — Bash in demo\nRun: npm test\n⏹ Withdrawn: the turn ended.'],
+        [
+          asked.timestamp,
+          'Approval 1 — Bash in demo\nRun: npm test\n⚠️ No sandbox: it runs with your full access.\n⏹ Withdrawn: the turn ended.',
+        ],
       ]),
     );
   });
@@ -204,7 +209,7 @@ describe('a question its turn left open', () => {
         [null, 'Finished without it.'],
         [
           t.sim.sent[1].timestamp,
-          'Approval 1 — Bash in demo\nRun: npm test\n⏹ Withdrawn: the turn ended.',
+          'Approval 1 — Bash in demo\nRun: npm test\n⚠️ No sandbox: it runs with your full access.\n⏹ Withdrawn: the turn ended.',
         ],
       ]),
     );

@@ -10,6 +10,8 @@ import { ConnectionError } from '../../src/modules/resilience';
 import { SessionError } from '../../src/modules/sessions';
 import { SignalTransportError } from '../../src/modules/signal';
 import { BackupError } from '../../src/modules/maintenance/backup.errors';
+import { SandboxError } from '../../src/modules/agent/sandbox.errors';
+import { UploadError } from '../../src/modules/agent/upload.errors';
 import { createSignalApp, OWNER, SignalTestApp } from '../utils/signal-harness';
 import { waitFor } from '../utils/wait-for';
 
@@ -177,6 +179,36 @@ const CODED: [string, string, unknown, string][] = [
     'VERIFY_FAILED',
     new BackupError('VERIFY_FAILED', 'integrity_check: *** in database main ***'),
     'the new backup failed its integrity check, so it was deleted. The earlier backups are untouched.',
+  ],
+  [
+    'upload',
+    'FOLDER_OUTSIDE_PROJECT',
+    new UploadError('FOLDER_OUTSIDE_PROJECT', '/p/demo/phone-uploads resolves to /home/me/.ssh'),
+    "the project's phone-uploads folder leads outside the project (it is a link), so the file was not saved. Replace that link with a plain folder at the desk.",
+  ],
+  [
+    'sandbox',
+    'BWRAP_MISSING',
+    new SandboxError('BWRAP_MISSING', 'bubblewrap (bwrap) is not installed'),
+    'the sandbox is required (SANDBOX=on), but bubblewrap is not installed. Install it on the computer with `sudo apt-get install -y bubblewrap socat`, or set SANDBOX=auto to run without a sandbox.',
+  ],
+  [
+    'sandbox',
+    'SOCAT_MISSING',
+    new SandboxError('SOCAT_MISSING', 'socat is not installed'),
+    'the sandbox is required (SANDBOX=on), but socat is not installed. Install it on the computer with `sudo apt-get install -y socat`, or set SANDBOX=auto to run without a sandbox.',
+  ],
+  [
+    'sandbox',
+    'USERNS_UNAVAILABLE',
+    new SandboxError('USERNS_UNAVAILABLE', 'bubblewrap cannot start: No permissions'),
+    'the sandbox is required (SANDBOX=on), but bubblewrap cannot start on this computer (user namespaces are off). `npm run doctor` shows the fix; or set SANDBOX=auto to run without a sandbox.',
+  ],
+  [
+    'sandbox',
+    'UNSUPPORTED_PLATFORM',
+    new SandboxError('UNSUPPORTED_PLATFORM', 'no sandbox on win32'),
+    'the sandbox is required (SANDBOX=on), but Claude Code has no sandbox on this system. Set SANDBOX=auto or off.',
   ],
 ];
 

@@ -56,6 +56,8 @@ describe('npm run status', () => {
       toolName: 'Bash',
       input: '{"command":"rm -rf build"}',
       highRisk: true,
+      risk: 'deletes a folder recursively',
+      alwaysRule: 'Bash(rm -rf build)',
       createdAt: t.clock.nowIso(),
     });
     const outbox = t.app.get(OutboxService);

@@ -126,10 +126,16 @@ describe('turn properties', () => {
                 await waitFor(() => open().length > 0, 'a turn to ask from');
               }
               const n = asked.length;
+              const questions = approvals.pendingIn('dm:owner').length;
               asked.push(
                 open()[0]
                   .ask('Bash', { command: 'npm test' })
                   .finally(() => settled.add(n)),
+              );
+              // Judging the call takes a moment: on from here once it is asked or answered.
+              await waitFor(
+                () => settled.has(n) || approvals.pendingIn('dm:owner').length > questions,
+                'the question',
               );
             }
             if (action === 'approve') await answerFirst('approved');

@@ -41,7 +41,13 @@ export async function createAgentApp(
   mkdirSync(join(home, 'tmp'));
   const t = await createSignalApp(options.transport ?? 'signal-cli', {
     ...options,
-    env: { RATE_LIMIT_PER_MINUTE: '60000', RATE_LIMIT_BURST: '10000', ...options.env },
+    env: {
+      RATE_LIMIT_PER_MINUTE: '60000',
+      RATE_LIMIT_BURST: '10000',
+      // Claude Code's sandbox, required: a machine without bubblewrap fails loudly (.ci/run installs it).
+      SANDBOX: 'on',
+      ...options.env,
+    },
     override: (b) => {
       const builder = b.overrideProvider(AgentEnvironment).useValue(environment);
       return options.override ? options.override(builder) : builder;

@@ -80,6 +80,7 @@ export class FakeAgentRunner extends AgentRunner {
     return {
       events: events(),
       pid: undefined,
+      sandboxed: false,
       get exited() {
         return done;
       },

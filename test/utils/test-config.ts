@@ -19,6 +19,8 @@ export function testEnvironment(dir: string, overrides: ConfigEnvironment = {}):
     SIGNAL_URL: 'http://127.0.0.1:9',
     AUTHORIZED_SENDERS: OWNER_NUMBER,
     PROJECT_ROOTS: projects,
+    // Tests of the real agent turn it on (agent-harness); elsewhere /status reads the same anywhere.
+    SANDBOX: 'off',
     ...overrides,
   };
 }

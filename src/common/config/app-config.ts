@@ -75,6 +75,8 @@ export interface AgentConfig {
   readonly outputAttachmentBytes: number;
   /** Files from the phone larger than this are refused. */
   readonly uploadMaxBytes: number;
+  /** The agent's temp folder (`CLAUDE_CODE_TMPDIR`), under DATA_DIR: sandboxed commands may use it. */
+  readonly tempDir: string;
 }
 
 export interface ApprovalsConfig {
@@ -82,8 +84,21 @@ export interface ApprovalsConfig {
   readonly timeoutMs: number;
   /** Tools that only read: allowed without asking. */
   readonly readOnlyTools: readonly string[];
-  /** Rules (`Tool` or `Bash(prefix:*)`) that are always denied. */
+  /** Claude Code permission rules (`Tool`, `Bash(git push:*)`) that are always denied. */
   readonly deny: readonly string[];
+  /** Commands that are high risk whatever their arguments, as words (`dd`, `terraform destroy`). */
+  readonly highRiskCommands: readonly string[];
+  /** Paths (`~/.ssh`) a tool call may touch only with an approval typed out; also unreadable in the sandbox. */
+  readonly protectedPaths: readonly string[];
+}
+
+export type SandboxMode = 'auto' | 'on' | 'off';
+
+export interface SandboxConfig {
+  /** auto: Claude Code's sandbox wherever it can start; on: no turn without it; off: never. */
+  readonly mode: SandboxMode;
+  /** Domains sandboxed commands may reach (none by default). */
+  readonly allowedDomains: readonly string[];
 }
 
 export interface BackupsConfig {
@@ -108,6 +123,7 @@ export abstract class AppConfig {
   abstract readonly sessions: SessionsConfig;
   abstract readonly agent: AgentConfig;
   abstract readonly approvals: ApprovalsConfig;
+  abstract readonly sandbox: SandboxConfig;
   abstract readonly rateLimit: RateLimitConfig;
   abstract readonly outbox: OutboxConfig;
   abstract readonly backups: BackupsConfig;

@@ -79,6 +79,25 @@ const envSchema = z.object({
     'BashOutput',
   ]),
   APPROVAL_DENY: list.default([]),
+  APPROVAL_HIGH_RISK_COMMANDS: list.default([
+    'dd',
+    'mkfs',
+    'fdisk',
+    'sfdisk',
+    'parted',
+    'wipefs',
+    'shred',
+    'mkswap',
+  ]),
+  APPROVAL_PROTECTED_PATHS: list.default([
+    '~/.ssh',
+    '~/.aws',
+    '~/.gnupg',
+    '~/.netrc',
+    '~/.config/gh',
+  ]),
+  SANDBOX: oneOf(['auto', 'on', 'off']).default('auto'),
+  SANDBOX_ALLOWED_DOMAINS: list.default([]),
   ACTIVITY_LOG_SIZE: integer(1, 1000).default(10),
   BACKUP_DIR: z
     .string()
@@ -172,12 +191,16 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       progressEditMs: e.PROGRESS_EDIT_SECONDS * 1000,
       outputAttachmentBytes: e.OUTPUT_ATTACHMENT_BYTES,
       uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+      tempDir: resolve(dataDir, 'agent-tmp'),
     },
     approvals: {
       timeoutMs: e.APPROVAL_TIMEOUT_SECONDS * 1000,
       readOnlyTools: e.APPROVAL_READ_ONLY_TOOLS,
       deny: e.APPROVAL_DENY,
+      highRiskCommands: e.APPROVAL_HIGH_RISK_COMMANDS,
+      protectedPaths: e.APPROVAL_PROTECTED_PATHS,
     },
+    sandbox: { mode: e.SANDBOX, allowedDomains: e.SANDBOX_ALLOWED_DOMAINS },
     rateLimit: {
       perMinute: e.RATE_LIMIT_PER_MINUTE,
       burst: e.RATE_LIMIT_BURST,

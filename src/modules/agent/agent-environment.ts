@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../common/config';
 
@@ -17,7 +16,7 @@ export class AgentEnvironment {
   variables(): Record<string, string | undefined> {
     // Made at the first turn, not at construction: the data folder is the database's to create.
     if (!this.tmp) {
-      this.tmp = join(this.config.dataDir, 'agent-tmp');
+      this.tmp = this.config.agent.tempDir;
       mkdirSync(this.tmp, { recursive: true });
     }
     return {

@@ -7,6 +7,8 @@ export interface PermissionAsk {
   toolName: string;
   input: Record<string, unknown>;
   toolUseId?: string;
+  /** The rule Claude Code suggests for allowing calls like this one, if it suggests one. */
+  suggestedRule?: string;
   /** Aborts when the turn is interrupted: the question is moot. */
   signal: AbortSignal;
 }
@@ -17,6 +19,8 @@ export type PermissionAnswer =
       updatedInput: Record<string, unknown>;
       /** Switch the running agent to this mode (a plan approved to be carried out in it). */
       mode?: PermissionMode;
+      /** Allow calls this rule covers for the rest of the turn (`/always`). */
+      addRule?: string;
     }
   | { behavior: 'deny'; message: string; interrupt?: boolean };
 
@@ -36,6 +40,15 @@ export interface TurnRequest {
   /** The agent's own session id to continue, if any. */
   resume?: string;
   permissionMode: PermissionMode;
+  /** Permission rules the agent itself matches (`Read`, `Bash(npm test *)`): run unasked. */
+  allowedTools: string[];
+  /** Permission rules the agent itself matches and denies. */
+  disallowedTools: string[];
+  /**
+   * Before every tool call: why it is high risk, or null. A high-risk call is asked through
+   * `askPermission` even where an allowed rule covers it.
+   */
+  screen(toolName: string, input: Record<string, unknown>): Promise<string | null>;
   /** Called for every tool call the agent's own rules did not settle; may take as long as it likes. */
   askPermission(ask: PermissionAsk): Promise<PermissionAnswer>;
 }
@@ -72,6 +85,8 @@ export interface AgentRun {
   interrupt(): Promise<void>;
   /** Signals the agent's process group (SIGTERM, then SIGKILL after a grace period). */
   kill(signal: NodeJS.Signals): void;
+  /** Whether its commands run in Claude Code's sandbox. */
+  readonly sandboxed: boolean;
   /** Whether the agent process has exited. */
   readonly exited: boolean;
   /** Resolves once the agent process has exited (at once if it never started). */

@@ -18,12 +18,14 @@ import { ResultCommands } from './result.commands';
 import { ProjectGit } from './project-git';
 import { ClaudeCommandsCommands } from './claude-commands.commands';
 import { PhoneUploads } from './phone-uploads.service';
+import { AgentSandbox } from './agent-sandbox.service';
 
 /** Claude Code turns: the runner (Agent SDK), turns per session, and the session commands. */
 @Module({
   imports: [SessionsModule, ApprovalsModule, OutboxModule, SignalModule],
   providers: [
     AgentEnvironment,
+    AgentSandbox,
     { provide: AgentRunner, useClass: SdkAgentRunner },
     TurnReporter,
     TurnUsageRepository,

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../common/config';
 import { Conversation } from '../../common/conversations';
 import { InboundAttachment, SignalTransport } from '../signal';
 import { PromptImage } from './agent-runner.port';
+import { UploadError } from './upload.errors';
 
 /** The folder in the project where files from the phone are saved. */
 export const UPLOADS_FOLDER = 'phone-uploads';
@@ -41,13 +42,15 @@ export class PhoneUploads {
     }
     const images: PromptImage[] = [];
     const saved: string[] = [];
+    const needsFolder = attachments.some((file) => !IMAGE_TYPES.has(file.contentType));
+    const folder = needsFolder ? uploadsFolder(projectPath) : '';
     for (const file of attachments) {
       const data = await this.transport.fetchAttachment(file.id, from);
       if (data.length > limit) return tooBig(file.filename ?? 'a file', data.length);
       if (IMAGE_TYPES.has(file.contentType)) {
         images.push({ mediaType: file.contentType, data: data.toString('base64') });
       } else {
-        saved.push(save(projectPath, safeName(file.filename, file.id), data));
+        saved.push(save(folder, safeName(file.filename, file.id), data));
       }
     }
     const named = saved.length
@@ -65,15 +68,44 @@ export function safeName(filename: string | null, id: string): string {
   return clean.slice(0, 100) || `file-${id.replace(/[^A-Za-z0-9]/g, '')}`;
 }
 
-/** Saves under phone-uploads without overwriting; returns the project-relative path. */
-function save(projectPath: string, name: string, data: Buffer): string {
-  const folder = join(projectPath, UPLOADS_FOLDER);
-  mkdirSync(folder, { recursive: true });
+/**
+ * The project's phone-uploads folder, made if missing, by its real path: a folder that leads
+ * outside the project (a symlink a repository shipped, say) is refused, and nothing is written.
+ */
+function uploadsFolder(projectPath: string): string {
+  const project = realpathSync(projectPath);
+  const folder = join(project, UPLOADS_FOLDER);
+  if (!present(folder)) mkdirSync(folder);
+  let real: string;
+  try {
+    real = realpathSync(folder);
+  } catch {
+    real = ''; // a link to nowhere
+  }
+  const rel = real ? relative(project, real) : '..';
+  if (rel.startsWith('..') || isAbsolute(rel) || !lstatSync(real).isDirectory()) {
+    throw new UploadError('FOLDER_OUTSIDE_PROJECT', `${folder} resolves to ${real || 'nothing'}`);
+  }
+  return real;
+}
+
+/** Whether anything (a link to nowhere included) has this name. */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Saves in the uploads folder without overwriting; returns the project-relative path. */
+function save(folder: string, name: string, data: Buffer): string {
   const dot = name.lastIndexOf('.');
   const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
   let candidate = name;
-  for (let n = 1; existsSync(join(folder, candidate)); n++) candidate = `${stem}-${n}${ext}`;
-  writeFileSync(join(folder, candidate), data, { flag: 'wx' });
+  for (let n = 1; present(join(folder, candidate)); n++) candidate = `${stem}-${n}${ext}`;
+  writeFileSync(join(folder, candidate), data, { flag: 'wx' }); // never through a link
   return `${UPLOADS_FOLDER}/${candidate}`;
 }
 

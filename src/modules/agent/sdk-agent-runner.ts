@@ -1,7 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { Injectable, Logger } from '@nestjs/common';
 import type {
+  HookCallbackMatcher,
   PermissionResult,
+  PermissionUpdate,
   SDKMessage,
   SDKUserMessage,
   SpawnedProcess,
@@ -9,6 +11,7 @@ import type {
 } from '@anthropic-ai/claude-agent-sdk';
 import { AppConfig } from '../../common/config';
 import { AgentEnvironment } from './agent-environment';
+import { AgentSandbox } from './agent-sandbox.service';
 import {
   AgentEvent,
   AgentRun,
@@ -44,6 +47,7 @@ export class SdkAgentRunner extends AgentRunner {
   constructor(
     private readonly config: AppConfig,
     private readonly environment: AgentEnvironment,
+    private readonly sandbox: AgentSandbox,
   ) {
     super();
   }
@@ -54,44 +58,53 @@ export class SdkAgentRunner extends AgentRunner {
     let exited!: () => void;
     const whenExited = new Promise<void>((resolve) => (exited = resolve));
     const abort = new AbortController();
-    const stream = agentSdk().query({
-      prompt: turn.images?.length ? withImages(turn.prompt, turn.images) : turn.prompt,
-      options: {
-        cwd: turn.cwd,
-        resume: turn.resume,
-        permissionMode: turn.permissionMode,
-        // The user's own Claude Code allow and deny rules hold, as at the desk.
-        settingSources: ['user', 'project', 'local'],
-        env: this.environment.variables(),
-        abortController: abort,
-        pathToClaudeCodeExecutable: this.config.agent.executable,
-        canUseTool: (toolName, input, options) =>
-          turn
-            .askPermission({
-              toolName,
-              input,
-              toolUseId: options.toolUseID,
-              signal: options.signal,
-            })
-            .then(toPermissionResult),
-        spawnClaudeCodeProcess: (options: SpawnOptions) => {
-          child = spawn(options.command, options.args, {
-            cwd: options.cwd,
-            env: options.env,
-            detached: true, // its own process group, signalled as one
-            stdio: ['pipe', 'pipe', 'pipe'],
-          });
-          child.once('exit', () => exited());
-          child.stderr?.on('data', (chunk: Buffer) => {
-            stderr = (stderr + chunk.toString()).slice(-STDERR_KEPT);
-          });
-          options.signal.addEventListener('abort', () => signalGroup(child, 'SIGTERM'), {
-            once: true,
-          });
-          return child as unknown as SpawnedProcess; // stdio is piped, so the streams exist
+    const sandbox = this.sandbox.settings();
+    const stream = withoutShadowWarning(() =>
+      agentSdk().query({
+        prompt: turn.images?.length ? withImages(turn.prompt, turn.images) : turn.prompt,
+        options: {
+          cwd: turn.cwd,
+          resume: turn.resume,
+          permissionMode: turn.permissionMode,
+          // The user's own Claude Code allow and deny rules hold, as at the desk.
+          settingSources: ['user', 'project', 'local'],
+          // Claude Code matches the rules itself, compound commands included.
+          allowedTools: turn.allowedTools,
+          disallowedTools: turn.disallowedTools,
+          hooks: { PreToolUse: [highRiskAsks(turn)] },
+          sandbox,
+          env: this.environment.variables(),
+          abortController: abort,
+          pathToClaudeCodeExecutable: this.config.agent.executable,
+          canUseTool: (toolName, input, options) =>
+            turn
+              .askPermission({
+                toolName,
+                input,
+                toolUseId: options.toolUseID,
+                suggestedRule: suggestedRule(options.suggestions),
+                signal: options.signal,
+              })
+              .then(toPermissionResult),
+          spawnClaudeCodeProcess: (options: SpawnOptions) => {
+            child = spawn(options.command, options.args, {
+              cwd: options.cwd,
+              env: options.env,
+              detached: true, // its own process group, signalled as one
+              stdio: ['pipe', 'pipe', 'pipe'],
+            });
+            child.once('exit', () => exited());
+            child.stderr?.on('data', (chunk: Buffer) => {
+              stderr = (stderr + chunk.toString()).slice(-STDERR_KEPT);
+            });
+            options.signal.addEventListener('abort', () => signalGroup(child, 'SIGTERM'), {
+              once: true,
+            });
+            return child as unknown as SpawnedProcess; // stdio is piped, so the streams exist
+          },
         },
-      },
-    });
+      }),
+    );
     const logger = this.logger;
     async function* events(): AsyncGenerator<AgentEvent> {
       let ended = false;
@@ -119,6 +132,7 @@ export class SdkAgentRunner extends AgentRunner {
       get pid() {
         return child?.pid;
       },
+      sandboxed: sandbox !== undefined,
       get exited() {
         return !child || child.exitCode !== null || child.signalCode !== null;
       },
@@ -128,6 +142,24 @@ export class SdkAgentRunner extends AgentRunner {
       },
       kill: (signal) => signalGroup(child, signal),
     };
+  }
+}
+
+/**
+ * Runs `start` without the SDK's warning that bare allowed tools (`Read`) skip `canUseTool`:
+ * that is what the read-only list means, and the PreToolUse hook still screens those calls.
+ */
+function withoutShadowWarning<T>(start: () => T): T {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, options?: unknown) => {
+    const code = (options as { code?: string } | undefined)?.code;
+    if (code === 'CLAUDE_SDK_CAN_USE_TOOL_SHADOWED') return;
+    (emit as (w: string | Error, o?: unknown) => void).call(process, warning, options);
+  }) as typeof process.emitWarning;
+  try {
+    return start();
+  } finally {
+    process.emitWarning = emit;
   }
 }
 
@@ -231,11 +263,68 @@ async function* withImages(prompt: string, images: PromptImage[]): AsyncGenerato
   };
 }
 
-/** Our answer in the SDK's terms: a mode switch rides along as a session permission update. */
+/**
+ * Our answer in the SDK's terms: a mode switch and an `/always` rule ride along as session
+ * permission updates, so they hold for the rest of the running turn.
+ */
 function toPermissionResult(answer: PermissionAnswer): PermissionResult {
   if (answer.behavior === 'deny') return answer;
-  const { updatedInput, mode } = answer;
-  if (!mode) return { behavior: 'allow', updatedInput };
-  const updatedPermissions = [{ type: 'setMode' as const, mode, destination: 'session' as const }];
+  const { updatedInput, mode, addRule } = answer;
+  const updatedPermissions: PermissionUpdate[] = [];
+  if (mode) updatedPermissions.push({ type: 'setMode', mode, destination: 'session' });
+  const rule = addRule ? parseRule(addRule) : undefined;
+  if (rule) {
+    updatedPermissions.push({
+      type: 'addRules',
+      rules: [rule],
+      behavior: 'allow',
+      destination: 'session',
+    });
+  }
+  if (updatedPermissions.length === 0) return { behavior: 'allow', updatedInput };
   return { behavior: 'allow', updatedInput, updatedPermissions };
+}
+
+/** `Bash(npm test *)` → its tool and content; `Edit` → the tool alone. */
+function parseRule(rule: string): { toolName: string; ruleContent?: string } | undefined {
+  const match = /^([A-Za-z0-9_]+)(?:\((.*)\))?$/s.exec(rule.trim());
+  if (!match) return undefined;
+  return match[2] === undefined
+    ? { toolName: match[1] }
+    : { toolName: match[1], ruleContent: match[2] };
+}
+
+/** The allow rule Claude Code suggests for a call, written as a rule (`Bash(npm test *)`). */
+function suggestedRule(suggestions: PermissionUpdate[] | undefined): string | undefined {
+  for (const update of suggestions ?? []) {
+    if (update.type !== 'addRules' || update.behavior !== 'allow') continue;
+    const rule = update.rules[0];
+    if (rule) return rule.ruleContent ? `${rule.toolName}(${rule.ruleContent})` : rule.toolName;
+  }
+  return undefined;
+}
+
+/**
+ * Before each tool call: a high-risk call is sent to `canUseTool` ("ask") even when an allowed
+ * rule covers it, so only the owner's typed approval runs it. A failure to judge asks too.
+ */
+function highRiskAsks(turn: TurnRequest): HookCallbackMatcher {
+  return {
+    hooks: [
+      async (input) => {
+        if (input.hook_event_name !== 'PreToolUse') return {};
+        const reason = await turn
+          .screen(input.tool_name, (input.tool_input ?? {}) as Record<string, unknown>)
+          .catch(() => 'cannot be checked');
+        if (!reason) return {};
+        return {
+          hookSpecificOutput: {
+            hookEventName: 'PreToolUse',
+            permissionDecision: 'ask',
+            permissionDecisionReason: `High risk: ${reason}`,
+          },
+        };
+      },
+    ],
+  };
 }

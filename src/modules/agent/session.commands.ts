@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { ChatCommand, ChatContext, ChatFallback, StatusPart } from '../commands';
 import { ConversationSettingsService, ProjectPaths, Session, SessionsService } from '../sessions';
 import { PermissionMode, PromptImage } from './agent-runner.port';
+import { AgentSandbox } from './agent-sandbox.service';
 import { PhoneUploads } from './phone-uploads.service';
 import { modeOf, projectName, TurnService } from './turn.service';
 
@@ -43,6 +44,7 @@ export class SessionCommands {
     private readonly settings: ConversationSettingsService,
     private readonly paths: ProjectPaths,
     private readonly uploads: PhoneUploads,
+    private readonly sandbox: AgentSandbox,
   ) {}
 
   @ChatCommand({
@@ -63,6 +65,7 @@ export class SessionCommands {
     await this.activate(conversationKey, session);
     const name = projectName(session);
     const prompt = rest.join(' ');
+    if (prompt) await this.sandbox.ready(); // the session stays started; the prompt is kept
     if (prompt) this.turns.submit(session.id, conversation, prompt, { settled: hold() });
     return prompt
       ? `Started a session in ${name}; working on it.`
@@ -226,6 +229,7 @@ export class SessionCommands {
     if (session.status !== 'ACTIVE') {
       return `The session in ${projectName(session)} is ${session.status.toLowerCase()}: /resume continues it, /new starts another.`;
     }
+    await this.sandbox.ready(); // SANDBOX=on without one: answered, kept for /retry
     let prompt = message.text;
     let images: PromptImage[] = [];
     if (message.attachments?.length) {

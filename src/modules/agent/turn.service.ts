@@ -202,12 +202,15 @@ export class TurnService implements BeforeApplicationShutdown {
     session: Session,
     resume: string | undefined,
   ): Promise<TurnEnd & { lostResume?: boolean }> {
+    const rules = await this.approvals.permissionRules(session.id);
     const run = this.runner.start({
       prompt: turn.job.prompt,
       images: turn.job.images,
       cwd: session.projectPath,
       resume,
       permissionMode: modeOf(session),
+      ...rules,
+      screen: (toolName, input) => this.approvals.highRisk(toolName, input, session.projectPath),
       askPermission: (ask) => this.ask(turn, session, ask),
     });
     turn.run = run;
@@ -303,6 +306,8 @@ export class TurnService implements BeforeApplicationShutdown {
         toolName: ask.toolName,
         input: ask.input,
         said: turn.lastText,
+        suggestedRule: ask.suggestedRule,
+        sandboxed: turn.run?.sandboxed ?? false,
         signal: ask.signal,
       })
       .then((outcome) => {

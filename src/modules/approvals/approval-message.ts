@@ -67,22 +67,30 @@ export function approvalMessage(options: {
   project: string;
   toolName: string;
   description: string;
-  highRisk: boolean;
+  /** Why it is high risk; null when it is not. */
+  risk: string | null;
+  /** The rule `/always` would add. */
+  alwaysRule: string;
+  /** What confines it when it runs (the sandbox, or its absence). */
+  protection?: string;
 }): string {
   const lines = [
     `Approval ${options.id} — ${options.toolName} in ${options.project}`,
     options.description,
   ];
+  if (options.protection) lines.push(options.protection);
   if (options.toolName === PLAN_TOOL) {
     lines.push(
       `Answer /approve ${options.id} to carry it out asking before each change, /approve ${options.id} edits to let file edits run unasked, or /reject ${options.id} [what to change]; 👍 or 👎 (or reply yes/no) work too.`,
     );
-  } else if (options.highRisk) {
-    lines.push(`⚠️ High risk: only /approve ${options.id} typed out approves this.`);
+  } else if (options.risk) {
+    lines.push(
+      `⚠️ High risk (${options.risk}): only /approve ${options.id} typed out approves this.`,
+    );
     lines.push(`Answer /approve ${options.id} or /reject ${options.id} [reason].`);
   } else {
     lines.push(
-      `Answer /approve ${options.id} or /reject ${options.id} [reason], 👍 or 👎 (or reply yes/no), /approve all for the rest of this turn, /always ${options.id} for this session.`,
+      `Answer /approve ${options.id} or /reject ${options.id} [reason], 👍 or 👎 (or reply yes/no), /approve all for the rest of this turn, /always ${options.id} to allow ${options.alwaysRule} for this session.`,
     );
   }
   return lines.join('\n');

@@ -34,6 +34,14 @@ export class Approval {
   @Column({ name: 'high_risk', type: 'boolean', default: false })
   highRisk!: boolean;
 
+  /** Why it is high risk, in a few words for the phone (`deletes a folder recursively`). */
+  @Column({ type: 'text', nullable: true })
+  risk!: string | null;
+
+  /** The rule `/always` adds for the session: the one Claude Code suggested for this call. */
+  @Column({ name: 'always_rule', type: 'text', nullable: true })
+  alwaysRule!: string | null;
+
   @Column({ type: 'varchar' })
   state!: ApprovalState;
 

@@ -10,6 +10,8 @@ interface ApprovalRow {
   tool_name: string;
   input: string;
   high_risk: number;
+  risk: string | null;
+  always_rule: string | null;
   state: ApprovalState;
   reason: string | null;
   created_at: string;
@@ -19,8 +21,8 @@ interface ApprovalRow {
   message_timestamp: number | null;
 }
 
-const COLUMNS = `id, session_id, conversation_key, turn_key, tool_name, input, high_risk, state,
-  reason, created_at, decided_at, outbox_id, message, message_timestamp`;
+const COLUMNS = `id, session_id, conversation_key, turn_key, tool_name, input, high_risk, risk,
+  always_rule, state, reason, created_at, decided_at, outbox_id, message, message_timestamp`;
 
 function toApproval(row: ApprovalRow): Approval {
   return Object.assign(new Approval(), {
@@ -31,6 +33,8 @@ function toApproval(row: ApprovalRow): Approval {
     toolName: row.tool_name,
     input: row.input,
     highRisk: row.high_risk === 1,
+    risk: row.risk,
+    alwaysRule: row.always_rule,
     state: row.state,
     reason: row.reason,
     createdAt: row.created_at,
@@ -43,7 +47,15 @@ function toApproval(row: ApprovalRow): Approval {
 
 export type NewApproval = Pick<
   Approval,
-  'sessionId' | 'conversationKey' | 'turnKey' | 'toolName' | 'input' | 'highRisk' | 'createdAt'
+  | 'sessionId'
+  | 'conversationKey'
+  | 'turnKey'
+  | 'toolName'
+  | 'input'
+  | 'highRisk'
+  | 'risk'
+  | 'alwaysRule'
+  | 'createdAt'
 >;
 
 /** SQL for `approvals`. A decision is one compare-and-set from `pending`. */
@@ -56,7 +68,8 @@ export class ApprovalRepository {
       this.sqlite
         .prepare(
           `INSERT INTO approvals (session_id, conversation_key, turn_key, tool_name, input,
-             high_risk, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
+             high_risk, risk, always_rule, state, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
         )
         .run(
           approval.sessionId,
@@ -65,6 +78,8 @@ export class ApprovalRepository {
           approval.toolName,
           approval.input,
           approval.highRisk ? 1 : 0,
+          approval.risk,
+          approval.alwaysRule,
           approval.createdAt,
         ).lastInsertRowid,
     );

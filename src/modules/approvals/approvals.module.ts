@@ -7,6 +7,7 @@ import { ApprovalCommands } from './approval.commands';
 import { ApprovalRepository } from './approval.repository';
 import { ApprovalsService } from './approvals.service';
 import { ApprovalsMetrics } from './approvals.metrics';
+import { ToolRisk } from './tool-risk';
 
 /** Approval requests for tool calls: risk classes, persisted questions, answers, timeouts. */
 @Module({
@@ -15,6 +16,7 @@ import { ApprovalsMetrics } from './approvals.metrics';
     ApprovalRepository,
     ApprovalMessages,
     SessionRules,
+    ToolRisk,
     ApprovalsService,
     ApprovalCommands,
     ApprovalsMetrics,

@@ -8,8 +8,8 @@ import { Approval, ApprovalState } from './approval.entity';
 import { approvalMessage, describeToolCall, PLAN_TOOL } from './approval-message';
 import { ApprovalMessages } from './approval-messages.service';
 import { ApprovalRepository } from './approval.repository';
-import { SessionRules } from './session-rules.service';
-import { classifyTool } from './tool-risk';
+import { fallbackRule, SessionRules } from './session-rules.service';
+import { ToolRisk } from './tool-risk';
 
 export interface ApprovalAsk {
   sessionId: string;
@@ -21,15 +21,34 @@ export interface ApprovalAsk {
   input: Record<string, unknown>;
   /** What the agent said last (shown with a plan, which ExitPlanMode itself does not carry). */
   said?: string;
+  /** The rule Claude Code suggests for allowing calls like this one (`Bash(npm test *)`). */
+  suggestedRule?: string;
+  /** Whether the agent runs its commands in Claude Code's sandbox. */
+  sandboxed: boolean;
   /** Aborts when the turn is interrupted: the question is withdrawn. */
   signal: AbortSignal;
 }
+
+/** What a turn hands Claude Code to match itself: allowed and denied permission rules. */
+export interface PermissionRules {
+  allowedTools: string[];
+  disallowedTools: string[];
+}
+
+/** What Claude Code's sandbox asks about when a command reaches for a domain off its list. */
+const SANDBOX_NETWORK_TOOL = 'SandboxNetworkAccess';
 
 /** The permission modes a plan may be carried out in (the SDK's names for ask and edits). */
 export type PlanMode = 'default' | 'acceptEdits';
 
 export type ApprovalOutcome =
-  | { behavior: 'allow'; updatedInput: Record<string, unknown>; mode?: PlanMode }
+  | {
+      behavior: 'allow';
+      updatedInput: Record<string, unknown>;
+      mode?: PlanMode;
+      /** `/always`: this rule holds for the rest of the running turn too. */
+      addRule?: string;
+    }
   | { behavior: 'deny'; message: string; interrupt?: boolean; expired?: boolean };
 
 export type DecideResult =
@@ -43,12 +62,18 @@ export interface DecideOptions {
   reason?: string;
   /** `/approve all`: this one and every further request of the same turn. */
   all?: boolean;
-  /** `/always`: approve, and allow this tool (a Bash command prefix) for the session from now on. */
+  /** `/always`: approve, and add the rule Claude Code suggested for the session from now on. */
   always?: boolean;
   /** A reaction or a bare "yes" rather than the id typed out. */
   casual?: boolean;
   /** A plan (ExitPlanMode) approved to be carried out in this mode. */
   mode?: PlanMode;
+}
+
+/** What an approval carries to the waiting tool besides approved or not. */
+interface Extras {
+  mode?: PlanMode;
+  addRule?: string;
 }
 
 interface Waiter {
@@ -76,6 +101,7 @@ export class ApprovalsService {
     private readonly repository: ApprovalRepository,
     private readonly messages: ApprovalMessages,
     private readonly rules: SessionRules,
+    private readonly risk: ToolRisk,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     registry: Registry,
@@ -94,22 +120,38 @@ export class ApprovalsService {
     });
   }
 
+  /**
+   * The rules Claude Code matches for a session's turn: the read-only tools and the session's
+   * "always" rules allowed, `APPROVAL_DENY` denied. Only what they do not settle is asked.
+   */
+  async permissionRules(sessionId: string): Promise<PermissionRules> {
+    return {
+      allowedTools: [...this.config.approvals.readOnlyTools, ...(await this.rules.list(sessionId))],
+      disallowedTools: [...this.config.approvals.deny],
+    };
+  }
+
+  /** Why this call is high risk, or null: such a call is asked even where a rule allows it. */
+  highRisk(toolName: string, input: Record<string, unknown>, projectPath: string) {
+    return this.risk.assess(toolName, input, projectPath);
+  }
+
   /** Resolves when the tool may run (with its input unchanged) or must not. */
   async request(ask: ApprovalAsk): Promise<ApprovalOutcome> {
-    const verdict = classifyTool(ask.toolName, ask.input, {
-      readOnlyTools: this.config.approvals.readOnlyTools,
-      deny: this.config.approvals.deny,
-      projectPath: ask.projectPath,
-    });
-    if (verdict.kind === 'deny') {
+    if (ask.toolName === SANDBOX_NETWORK_TOOL) {
+      // The sandbox asks before reaching a domain outside its list: the list is the answer.
       this.outcomes.inc({ outcome: 'denied' });
-      return { behavior: 'deny', message: verdict.message };
+      const host = typeof ask.input.host === 'string' ? ask.input.host : 'that host';
+      return {
+        behavior: 'deny',
+        message: `Network access to ${host} is not allowed: it is not in SANDBOX_ALLOWED_DOMAINS.`,
+      };
     }
+    const risk = await this.risk.assess(ask.toolName, ask.input, ask.projectPath);
     const covered =
-      verdict.kind === 'allow' ||
-      (!verdict.highRisk &&
-        (this.approvedTurns.has(ask.turnKey) ||
-          (await this.rules.allows(ask.sessionId, ask.toolName, ask.input))));
+      !risk &&
+      (this.config.approvals.readOnlyTools.includes(ask.toolName) ||
+        this.approvedTurns.has(ask.turnKey));
     if (covered) {
       this.outcomes.inc({ outcome: 'allowed' });
       return { behavior: 'allow', updatedInput: ask.input };
@@ -118,21 +160,27 @@ export class ApprovalsService {
       this.outcomes.inc({ outcome: 'cancelled' });
       return cancelled();
     }
+    const alwaysRule = ask.suggestedRule ?? fallbackRule(ask.toolName, ask.input);
     const id = this.repository.insert({
       sessionId: ask.sessionId,
       conversationKey: conversationKey(ask.conversation),
       turnKey: ask.turnKey,
       toolName: ask.toolName,
       input: JSON.stringify(ask.input),
-      highRisk: verdict.highRisk,
+      highRisk: risk !== null,
+      risk,
+      alwaysRule,
       createdAt: this.clock.nowIso(),
     });
+    const project = ask.projectPath.split('/').pop() ?? ask.projectPath;
     const body = approvalMessage({
       id,
-      project: ask.projectPath.split('/').pop() ?? ask.projectPath,
+      project,
       toolName: ask.toolName,
       description: describeToolCall(ask.toolName, ask.input, ask.projectPath, ask.said),
-      highRisk: verdict.highRisk,
+      risk,
+      alwaysRule,
+      protection: ask.toolName === 'Bash' ? this.protection(ask.sandboxed, project) : undefined,
     });
     this.messages.ask(id, ask.conversation, body);
     return new Promise<ApprovalOutcome>((resolve) => {
@@ -142,6 +190,14 @@ export class ApprovalsService {
         once: true,
       });
     });
+  }
+
+  /** One line on what confines an approved command. */
+  private protection(sandboxed: boolean, project: string): string {
+    if (!sandboxed) return '⚠️ No sandbox: it runs with your full access.';
+    const domains = this.config.sandbox.allowedDomains;
+    const network = domains.length ? `reach only ${domains.join(', ')}` : 'reach no network';
+    return `🔒 Sandboxed: it can write only inside ${project} and ${network}.`;
   }
 
   /** The owner's answer to approval `id`, from the conversation it was sent to. */
@@ -159,13 +215,11 @@ export class ApprovalsService {
     if (options.mode && approval.toolName !== PLAN_TOOL) return { kind: 'not-a-plan', id };
     let rule: string | undefined;
     if (decision === 'approved' && options.always) {
-      rule = await this.rules.add(
-        approval.sessionId,
-        approval.toolName,
-        JSON.parse(approval.input),
-      );
+      rule = approval.alwaysRule ?? fallbackRule(approval.toolName, JSON.parse(approval.input));
+      await this.rules.add(approval.sessionId, rule);
     }
-    if (!this.settle(id, decision, options.reason ?? null, options.mode)) {
+    const extras = { mode: options.mode, addRule: rule };
+    if (!this.settle(id, decision, options.reason ?? null, extras)) {
       return { kind: 'already', id, state: this.repository.find(id)?.state ?? 'cancelled' };
     }
     const also: number[] = [];
@@ -225,7 +279,7 @@ export class ApprovalsService {
     id: number,
     state: Exclude<ApprovalState, 'pending'>,
     reason: string | null,
-    mode?: PlanMode,
+    extras: Extras = {},
   ): boolean {
     if (!this.repository.decide(id, state, reason, this.clock.nowIso())) return false;
     this.outcomes.inc({ outcome: state });
@@ -236,7 +290,7 @@ export class ApprovalsService {
     this.waiters.delete(id);
     waiter.timer.cancel();
     this.waits.observe((this.clock.nowMs() - waiter.startedAt) / 1000);
-    waiter.resolve(outcomeOf(state, reason, waiter.input, mode));
+    waiter.resolve(outcomeOf(state, reason, waiter.input, extras));
     return true;
   }
 }
@@ -245,13 +299,16 @@ function outcomeOf(
   state: Exclude<ApprovalState, 'pending'>,
   reason: string | null,
   input: Record<string, unknown>,
-  mode: PlanMode | undefined,
+  { mode, addRule }: Extras,
 ): ApprovalOutcome {
   switch (state) {
     case 'approved':
-      return mode
-        ? { behavior: 'allow', updatedInput: input, mode }
-        : { behavior: 'allow', updatedInput: input };
+      return {
+        behavior: 'allow',
+        updatedInput: input,
+        ...(mode ? { mode } : {}),
+        ...(addRule ? { addRule } : {}),
+      };
     case 'rejected':
       return { behavior: 'deny', message: reason ?? 'The user rejected this from their phone.' };
     case 'expired':

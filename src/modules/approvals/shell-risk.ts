@@ -317,6 +317,8 @@ class Judge {
   private path(text: string, dynamic: boolean): void {
     for (const candidate of pathCandidates(text)) {
       const name = basename(candidate);
+      if (!dynamic && this.policy.tempPaths.some((t) => within(this.absolute(candidate), t)))
+        continue;
       if (ENV_FILE.test(name)) return this.flag('touches a .env file');
       const hit = this.policy.protectedPaths.find((p) =>
         dynamic ? mentions(candidate, p, this.policy) : within(this.absolute(candidate), p.path),

@@ -1,71 +1,95 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../common/config';
+import { withShellParser } from './shell-parser';
+import { ProtectedPath, shellRisk, ShellRiskPolicy } from './shell-risk';
 
-export type ToolVerdict =
-  { kind: 'allow' } | { kind: 'deny'; message: string } | { kind: 'ask'; highRisk: boolean };
-
-export interface RiskPolicy {
-  readOnlyTools: readonly string[];
-  deny: readonly string[];
-  /** The session's project folder: writes outside it are high risk. */
-  projectPath: string;
-}
-
-/** Shell commands that can destroy work or leak secrets; never approved by a blanket answer. */
-const HIGH_RISK_COMMANDS: readonly RegExp[] = [
-  /\brm\s+(-[a-zA-Z]*r[a-zA-Z]*f|-[a-zA-Z]*f[a-zA-Z]*r|-r\s+-f|-f\s+-r|--recursive\s+--force|--force\s+--recursive)\b/,
-  /\bgit\s+push\b.*(\s--force\b|\s-f\b|\s--force-with-lease\b|\s\+\S)/,
-  /(curl|wget)\b[^|]*\|\s*(sudo\s+)?(ba|z|da)?sh\b/,
-  /~\/\.ssh|\$HOME\/\.ssh|\/\.ssh\//,
-  /\.aws\/credentials|\.netrc\b|\.gnupg\b|\bid_(rsa|ed25519|ecdsa)\b/,
-];
-
-const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
+/** Tools that write the file they name. */
+export const FILE_WRITING_TOOLS: ReadonlySet<string> = new Set([
+  'Write',
+  'Edit',
+  'MultiEdit',
+  'NotebookEdit',
+]);
+/** Tools that read what their path names. */
+const FILE_READING_TOOLS = new Set(['Read', 'Grep', 'Glob', 'LS', 'NotebookRead']);
+const ENV_FILE = /^\.env(\.(?!example$|sample$|template$|dist$)[\w.-]+)?$/;
 
 /**
- * Decides what happens to one tool call before anyone is asked: read-only tools run, configured
- * deny rules deny, everything else is asked, and some of it is marked high risk.
+ * Which tool calls are high risk, and why in a few words: such a call is approved only by
+ * `/approve <id>` typed out, never by `/approve all`, `/always` or a reaction. Shell commands are
+ * parsed (`shellRisk`); file tools are judged by the path they name. What Claude Code's own rules
+ * allow or deny is Claude Code's to match; this only adds the high-risk tier on top.
  */
-export function classifyTool(
-  toolName: string,
-  input: Record<string, unknown>,
-  policy: RiskPolicy,
-): ToolVerdict {
-  const denied = policy.deny.find((rule) => matchesRule(rule, toolName, input));
-  if (denied) return { kind: 'deny', message: `Denied by the bridge's rule ${denied}.` };
-  if (policy.readOnlyTools.includes(toolName)) return { kind: 'allow' };
-  return { kind: 'ask', highRisk: isHighRisk(toolName, input, policy.projectPath) };
-}
+@Injectable()
+export class ToolRisk {
+  private readonly logger = new Logger(ToolRisk.name);
+  private readonly home = homedir();
+  private readonly protectedPaths: ProtectedPath[];
 
-function isHighRisk(
-  toolName: string,
-  input: Record<string, unknown>,
-  projectPath: string,
-): boolean {
-  if (toolName === 'Bash') {
-    const command = typeof input.command === 'string' ? input.command : '';
-    return HIGH_RISK_COMMANDS.some((pattern) => pattern.test(command));
+  constructor(private readonly config: AppConfig) {
+    this.protectedPaths = [
+      ...config.approvals.protectedPaths.map((path) => ({
+        path: path.startsWith('~/') ? this.home + path.slice(1) : resolve(path),
+        name: path,
+      })),
+      { path: config.dataDir, name: "the bridge's data folder" },
+      { path: config.backups.dir, name: "the bridge's backups" },
+    ];
   }
-  if (FILE_TOOLS.has(toolName)) {
-    const path = String(input.file_path ?? input.notebook_path ?? '');
-    if (!path) return false;
+
+  /** Why the call is high risk, or null when it is ordinary. */
+  async assess(
+    toolName: string,
+    input: Record<string, unknown>,
+    projectPath: string,
+  ): Promise<string | null> {
+    if (toolName === 'Bash') {
+      const command = typeof input.command === 'string' ? input.command : '';
+      try {
+        return await withShellParser((parse) =>
+          shellRisk(command, this.policy(projectPath), parse),
+        );
+      } catch (error) {
+        this.logger.warn({ msg: 'could not classify a command', error: String(error) });
+        return 'cannot be parsed, so it cannot be checked';
+      }
+    }
+    const path = input.file_path ?? input.notebook_path ?? input.path;
+    if (typeof path !== 'string' || !path) return null;
+    const writes = FILE_WRITING_TOOLS.has(toolName);
+    if (!writes && !FILE_READING_TOOLS.has(toolName)) return null;
     const absolute = resolve(projectPath, path);
-    const rel = relative(projectPath, absolute);
-    const outside = rel.startsWith('..') || isAbsolute(rel);
-    return outside || HIGH_RISK_COMMANDS.slice(3).some((pattern) => pattern.test(absolute));
+    if (!this.inTemp(absolute)) {
+      const hit = this.protectedPaths.find((p) => within(absolute, p.path));
+      if (hit) return `touches ${hit.name}`;
+    }
+    if (ENV_FILE.test(basename(absolute))) return 'touches a .env file';
+    if (writes && !within(absolute, projectPath)) return 'writes outside the project';
+    return null;
   }
-  return false;
+
+  private policy(projectPath: string): ShellRiskPolicy {
+    return {
+      projectPath,
+      home: this.home,
+      tempPaths: this.tempPaths(),
+      protectedPaths: this.protectedPaths,
+      highRiskCommands: this.config.approvals.highRiskCommands,
+    };
+  }
+
+  private tempPaths(): string[] {
+    return [tmpdir(), '/tmp', this.config.agent.tempDir];
+  }
+
+  private inTemp(path: string): boolean {
+    return this.tempPaths().some((t) => within(path, t));
+  }
 }
 
-/** `Tool`, `Tool(exact input)` or `Bash(prefix:*)`, as Claude Code writes permission rules. */
-export function matchesRule(
-  rule: string,
-  toolName: string,
-  input: Record<string, unknown>,
-): boolean {
-  const match = /^([A-Za-z0-9_]+)(?:\((.*)\))?$/.exec(rule.trim());
-  if (!match || match[1] !== toolName) return false;
-  const content = match[2];
-  if (content === undefined) return true;
-  const subject = String(input.command ?? input.file_path ?? input.url ?? '');
-  return content.endsWith(':*') ? subject.startsWith(content.slice(0, -2)) : subject === content;
+function within(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

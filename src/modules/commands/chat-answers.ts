@@ -27,6 +27,20 @@ export const CHAT_ERROR_ANSWERS: {
     REJECTED:
       'Signal did not accept that captcha (it may be outdated or already used). Solve a new one and send /captcha with the new link.',
   },
+  upload: {
+    FOLDER_OUTSIDE_PROJECT:
+      "the project's phone-uploads folder leads outside the project (it is a link), so the file was not saved. Replace that link with a plain folder at the desk.",
+  },
+  sandbox: {
+    BWRAP_MISSING:
+      'the sandbox is required (SANDBOX=on), but bubblewrap is not installed. Install it on the computer with `sudo apt-get install -y bubblewrap socat`, or set SANDBOX=auto to run without a sandbox.',
+    SOCAT_MISSING:
+      'the sandbox is required (SANDBOX=on), but socat is not installed. Install it on the computer with `sudo apt-get install -y socat`, or set SANDBOX=auto to run without a sandbox.',
+    USERNS_UNAVAILABLE:
+      'the sandbox is required (SANDBOX=on), but bubblewrap cannot start on this computer (user namespaces are off). `npm run doctor` shows the fix; or set SANDBOX=auto to run without a sandbox.',
+    UNSUPPORTED_PLATFORM:
+      'the sandbox is required (SANDBOX=on), but Claude Code has no sandbox on this system. Set SANDBOX=auto or off.',
+  },
   backup: {
     WRITE_FAILED:
       'the backup could not be written (is the disk full, or the backup folder not writable?). The earlier backups are untouched.',

@@ -63,5 +63,5 @@ export interface InterceptContext {
  */
 export const ChatInterceptor = (): MethodDecorator => SetMetadata(CHAT_INTERCEPTOR, true);
 
-/** Contributes lines to /status, in ascending `order`: `(context) => string | string[]`. */
+/** Contributes lines to /status, in ascending `order`: `(context) => string | string[]` (or a promise of it). */
 export const StatusPart = (order: number): MethodDecorator => SetMetadata(STATUS_PART, order);

@@ -24,7 +24,7 @@ export interface RegisteredCommand extends Required<Pick<ChatCommandOptions, 'na
 export interface RegisteredStatusPart {
   order: number;
   owner: string;
-  lines(context: ChatContext): string | string[];
+  lines(context: ChatContext): string | string[] | Promise<string | string[]>;
 }
 
 /** What plain text gets while no module provides a fallback (the agent module will). */
@@ -66,7 +66,8 @@ export class CommandRegistry implements OnModuleInit {
       .map((found) => ({
         order: found.metadata,
         owner: found.owner,
-        lines: (context: ChatContext) => found.call(context) as string | string[],
+        lines: (context: ChatContext) =>
+          found.call(context) as string | string[] | Promise<string | string[]>,
       }))
       .sort((a, b) => a.order - b.order);
   }

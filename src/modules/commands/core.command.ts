@@ -28,7 +28,8 @@ export class CoreCommands {
     usage:
       'Each part of the daemon adds its own line: the Signal link, the outbox and rate limit, sessions by status, and messages waiting for /retry in this conversation.',
   })
-  status(context: ChatContext): string {
-    return this.registry.statusParts.flatMap((part) => part.lines(context)).join('\n');
+  async status(context: ChatContext): Promise<string> {
+    const parts = await Promise.all(this.registry.statusParts.map((part) => part.lines(context)));
+    return parts.flat().join('\n');
   }
 }

@@ -8,6 +8,7 @@ import { ProjectBindings1764339000000 } from './1764339000000-project-bindings';
 import { StylesAndAttachments1764339100000 } from './1764339100000-styles-and-attachments';
 import { AgentPidIndex1764339200000 } from './1764339200000-agent-pid-index';
 import { OutboxRetryingIndex1764339300000 } from './1764339300000-outbox-retrying-index';
+import { ApprovalRiskAndRule1764339400000 } from './1764339400000-approval-risk-and-rule';
 
 /** Every migration in order. Generate a new one with `npm run migration:generate`, then add it here. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   StylesAndAttachments1764339100000,
   AgentPidIndex1764339200000,
   OutboxRetryingIndex1764339300000,
+  ApprovalRiskAndRule1764339400000,
 ];
