@@ -22,14 +22,18 @@ export interface AgentTestApp extends SignalTestApp {
  * Signal simulator. App timers run on the fake clock; the agent runs in real time.
  */
 export async function createAgentApp(
-  options: CreateAppOptions & { transport?: 'signal-cli' | 'rest' } = {},
+  options: CreateAppOptions & {
+    transport?: 'signal-cli' | 'rest';
+    /** The agent's PATH (default: the test's own). */
+    agentPath?: string;
+  } = {},
 ): Promise<AgentTestApp> {
   const model = new ScriptedModelServer();
   const url = await model.start();
   const home = mkdtempSync(join(tmpdir(), 'csb-agent-home-'));
   const environment = {
     variables: () => ({
-      PATH: process.env.PATH,
+      PATH: options.agentPath ?? process.env.PATH,
       HOME: home,
       ANTHROPIC_BASE_URL: url,
       ANTHROPIC_API_KEY: 'sk-test-not-a-real-key',
@@ -94,6 +98,26 @@ export function phoneTexts(t: Pick<SignalTestApp, 'sim'>): string[] {
   return t.sim.sent
     .filter((s) => s.editTimestamp === null && !isProgress(s.message))
     .map((s) => s.message.replace(USAGE_FOOTER, ''));
+}
+
+/** The last tool result the agent sent the model: what the tool printed, and whether it failed. */
+export function lastToolResult(t: AgentTestApp): { text: string; isError: boolean } | undefined {
+  const messages = (t.model.mainRequests.at(-1)?.body.messages ?? []) as {
+    content: unknown;
+  }[];
+  for (const message of [...messages].reverse()) {
+    if (!Array.isArray(message.content)) continue;
+    const result = (message.content as Record<string, unknown>[])
+      .filter((block) => block.type === 'tool_result')
+      .at(-1);
+    if (!result) continue;
+    const content = result.content;
+    const text = Array.isArray(content)
+      ? (content as { text?: string }[]).map((c) => c.text ?? '').join('')
+      : String(content ?? '');
+    return { text, isError: result.is_error === true };
+  }
+  return undefined;
 }
 
 /** Whether a process with this pid is alive. */

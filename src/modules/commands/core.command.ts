@@ -29,7 +29,9 @@ export class CoreCommands {
       'Each part of the daemon adds its own line: the Signal link, the outbox and rate limit, sessions by status, and messages waiting for /retry in this conversation.',
   })
   async status(context: ChatContext): Promise<string> {
-    const parts = await Promise.all(this.registry.statusParts.map((part) => part.lines(context)));
+    const parts = await Promise.all(
+      this.registry.statusParts.map(async (part) => await part.lines(context)),
+    );
     return parts.flat().join('\n');
   }
 }
