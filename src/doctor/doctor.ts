@@ -1,4 +1,5 @@
 import { agentChecks } from './agent.checks';
+import { sandboxChecks } from './sandbox.checks';
 import { CheckResult, DoctorContext, renderCheck } from './check';
 import { checkConfig } from './config.check';
 import { checkSignal } from './signal.checks';
@@ -21,10 +22,15 @@ export async function runDoctor(ctx: DoctorContext, source: string): Promise<Doc
   const results: CheckResult[] = [result];
   if (config) {
     // Signal and the agent wait on other processes: ask both at once.
-    const [signal, agent] = await Promise.all([checkSignal(config, ctx), agentChecks(config, ctx)]);
+    const [signal, agent, sandbox] = await Promise.all([
+      checkSignal(config, ctx),
+      agentChecks(config, ctx),
+      sandboxChecks(config, ctx),
+    ]);
     results.push(
       ...signal,
       ...agent,
+      ...sandbox,
       ...checkProjectRoots(config),
       checkDataDir(config),
       checkDatabase(config),

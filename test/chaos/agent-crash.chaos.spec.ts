@@ -92,7 +92,10 @@ describe('the daemon killed during a turn with an approval pending', () => {
         false,
         'I restarted while your session in demo was active, so it is paused now. Send /resume to continue it.',
       ],
-      [true, 'Approval 1 — Bash in demo\nRun: npm test\n⌛ Expired: the daemon restarted; denied.'],
+      [
+        true,
+        'Approval 1 — Bash in demo\nRun: npm test\n⚠️ No sandbox: it runs with your full access.\n⌛ Expired: the daemon restarted; denied.',
+      ],
     ]);
     const after = database();
     try {

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,6 +22,8 @@ import {
 import { DoctorContext, renderCheck } from '../../src/doctor/check';
 import { runDoctor } from '../../src/doctor/doctor';
 import { checkSignal } from '../../src/doctor/signal.checks';
+import { sandboxChecks } from '../../src/doctor/sandbox.checks';
+import { findExecutable } from '../../src/modules/agent/sandbox-probe';
 import {
   checkDatabase,
   checkDataDir,
@@ -97,6 +107,7 @@ describe('npm run doctor', () => {
         SIGNAL_URL: url,
         AGENT_EXECUTABLE: FAKE_CLAUDE,
         ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
+        SANDBOX: 'auto', // .ci/run installs bubblewrap and socat
       }),
       PATH: process.env.PATH,
       HOME: temp.path,
@@ -116,6 +127,9 @@ describe('npm run doctor', () => {
         '✔ Signal account: +1555…0000 is registered with signal-cli',
         `✔ Claude Code: ${FAKE_CLAUDE}, version 2.1.334 (Claude Code)`,
         '✔ Claude login: ANTHROPIC_BASE_URL is set (a model server of your own; its login is not checked)',
+        expect.stringMatching(/^✔ Sandbox: bubblewrap: \/.*\/bwrap$/),
+        expect.stringMatching(/^✔ Sandbox: socat: \/.*\/socat$/),
+        '✔ Sandbox: user namespaces: bubblewrap can make its namespaces',
         `✔ Project root: ${projects()} is readable and writable`,
         `✔ Data directory: ${dataDir()} does not exist yet; it is created at the first start`,
         `✔ Database: ${database()} does not exist yet; it is created at the first start`,
@@ -123,7 +137,7 @@ describe('npm run doctor', () => {
           new RegExp(`^✔ Disk space: \\d+(\\.\\d)? [GM]B free for ${dataDir()}$`),
         ),
         '',
-        '10 passed, 0 warnings, 0 failed.',
+        '13 passed, 0 warnings, 0 failed.',
       ]);
       expect(report.ok).toBe(true);
     });
@@ -138,7 +152,7 @@ describe('npm run doctor', () => {
         "    fix: use signal-cli's own daemon with --receive-mode=on-connection and SIGNAL_TRANSPORT=signal-cli",
         '✔ Signal account: +1555…0000 is registered with signal-cli-rest-api',
       ]);
-      expect(report.lines.at(-1)).toBe('9 passed, 1 warning, 0 failed.');
+      expect(report.lines.at(-1)).toBe('12 passed, 1 warning, 0 failed.');
       expect(report.ok).toBe(true);
     });
 
@@ -184,7 +198,7 @@ describe('npm run doctor', () => {
       expect(run.stdout).toContain(
         `⚠ Receive mode: not checked: no signal-cli daemon with --http on port ${port} in this machine's process list\n`,
       );
-      expect(run.stdout).toMatch(/\n9 passed, 1 warning, 0 failed\.\n$/);
+      expect(run.stdout).toMatch(/\n12 passed, 1 warning, 0 failed\.\n$/);
       expect(run.code).toBe(0);
     });
   });
@@ -257,6 +271,61 @@ describe('npm run doctor', () => {
         '    fix: register or link +1555…0000 with signal-cli first (signal-cli -a <SIGNAL_ACCOUNT> register, or link), or correct SIGNAL_ACCOUNT',
         '✘ Signal account: +1555…0000 is not among the 0 account(s) signal-cli-rest-api serves',
         '    fix: register or link +1555…0000 in signal-cli-rest-api first, or correct SIGNAL_ACCOUNT',
+      ]);
+    });
+  });
+
+  describe("Claude Code's sandbox", () => {
+    /** A folder for PATH holding only the named programs, linked to the real ones. */
+    function pathWith(...programs: string[]): string {
+      const bin = join(temp.path, 'bin');
+      mkdirSync(bin, { recursive: true });
+      for (const program of programs) {
+        const real = findExecutable(program, process.env.PATH);
+        if (real) symlinkSync(real, join(bin, program));
+      }
+      return bin;
+    }
+
+    it('SANDBOX=on: bubblewrap and socat missing each fail with the command that installs them', async () => {
+      const env = environment({ SANDBOX: 'on', PATH: pathWith() });
+      expect(lines(await sandboxChecks(loadConfig(env), context(env)))).toEqual([
+        '✘ Sandbox: bubblewrap: not installed; prompts are refused until it is fixed',
+        '    fix: install bubblewrap: sudo apt-get install -y bubblewrap socat',
+        '✘ Sandbox: socat: not installed; prompts are refused until it is fixed',
+        '    fix: install socat: sudo apt-get install -y socat',
+      ]);
+    });
+
+    it('SANDBOX=auto: a missing socat only warns', async () => {
+      const env = environment({ PATH: pathWith('bwrap') });
+      expect(lines(await sandboxChecks(loadConfig(env), context(env)))).toEqual([
+        expect.stringMatching(/^✔ Sandbox: bubblewrap: \/.*\/bwrap$/),
+        '⚠ Sandbox: socat: not installed; commands run without a sandbox',
+        '    fix: install socat: sudo apt-get install -y socat',
+        '✔ Sandbox: user namespaces: bubblewrap can make its namespaces',
+      ]);
+    });
+
+    it('a bubblewrap that cannot make its namespaces: the sysctl that allows them', async () => {
+      const bin = pathWith('socat');
+      writeFileSync(
+        join(bin, 'bwrap'),
+        '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n',
+        { mode: 0o755 },
+      );
+      const env = environment({ SANDBOX: 'on', PATH: `${bin}:/usr/bin:/bin` });
+      expect(lines(await sandboxChecks(loadConfig(env), context(env))).slice(2)).toEqual([
+        '✘ Sandbox: user namespaces: bubblewrap cannot start (bwrap: No permissions to create new namespace); prompts are refused until it is fixed',
+        '    fix: allow unprivileged user namespaces: sudo sysctl -w kernel.unprivileged_userns_clone=1 (on Ubuntu 24.04 and later also: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0)',
+      ]);
+    });
+
+    it('SANDBOX=off: one warning that commands run unconfined', async () => {
+      const env = environment({ SANDBOX: 'off' });
+      expect(lines(await sandboxChecks(loadConfig(env), context(env)))).toEqual([
+        '⚠ Sandbox: off (SANDBOX=off): approved commands run with your full access',
+        '    fix: set SANDBOX=auto',
       ]);
     });
   });

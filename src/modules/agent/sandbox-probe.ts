@@ -18,6 +18,22 @@ export const SANDBOX_FIXES: Record<SandboxProblem, string> = {
   UNSUPPORTED_PLATFORM: 'run the daemon on Linux or macOS, or set SANDBOX=off',
 };
 
+/** A no-op in the namespaces the sandbox makes: it fails where user namespaces are off. */
+export const BWRAP_PROBE_ARGS = [
+  '--unshare-all',
+  '--die-with-parent',
+  '--ro-bind',
+  '/',
+  '/',
+  '--dev',
+  '/dev',
+  '--proc',
+  '/proc',
+  '/bin/sh',
+  '-c',
+  ':',
+];
+
 /** The first executable called `name` on this PATH. */
 export function findExecutable(name: string, path: string | undefined): string | undefined {
   for (const dir of (path ?? '').split(delimiter).filter(Boolean)) {

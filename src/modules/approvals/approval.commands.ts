@@ -69,9 +69,9 @@ export class ApprovalCommands {
   @ChatCommand({
     name: '/always',
     args: '[id]',
-    summary: 'approve, and allow that tool (a shell command by its prefix) for this session',
+    summary: 'approve, and add the rule the question names (Claude Code’s own) for this session',
     usage:
-      'For Bash the rule covers commands starting like this one ("npm test" also allows "npm test -- --watch"); for other tools, the tool. High-risk calls cannot be always-allowed.',
+      'The rule is the one Claude Code suggests for the call, shown in the question before you answer (for "npm test": Bash(npm test *)). Claude Code matches it, so "npm test && anything" is still asked. High-risk calls cannot be always-allowed, and are asked even where a rule covers them.',
     priority: true,
   })
   async always({ args, conversationKey }: ChatContext): Promise<string> {
