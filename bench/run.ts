@@ -7,6 +7,7 @@ import { BenchResult, BenchSuite, round } from './harness';
 import { inboundBench } from './inbound.bench';
 import { outboxBench } from './outbox.bench';
 import { progressBench } from './progress.bench';
+import { sandboxBench } from './sandbox.bench';
 import { sessionsBench } from './sessions.bench';
 import { storageBaseline } from './storage.bench';
 import { systemBench } from './system.bench';
@@ -18,6 +19,7 @@ const SUITES: BenchSuite[] = [
   outboxBench,
   agentBench,
   progressBench,
+  sandboxBench,
   systemBench,
 ];
 
