@@ -17,6 +17,8 @@ export interface ShellRiskPolicy {
   /** Folders the system keeps for temporary files: writing there is not writing outside. */
   tempPaths: readonly string[];
   protectedPaths: readonly ProtectedPath[];
+  /** The agent's own temp folder: inside a protected one (DATA_DIR), but the agent's to use. */
+  agentTemp?: string;
   /** Commands that are high risk whatever their arguments, as words: `dd`, `terraform destroy`. */
   highRiskCommands: readonly string[];
 }
@@ -317,8 +319,8 @@ class Judge {
   private path(text: string, dynamic: boolean): void {
     for (const candidate of pathCandidates(text)) {
       const name = basename(candidate);
-      if (!dynamic && this.policy.tempPaths.some((t) => within(this.absolute(candidate), t)))
-        continue;
+      const agentTemp = this.policy.agentTemp;
+      if (!dynamic && agentTemp && within(this.absolute(candidate), agentTemp)) continue;
       if (ENV_FILE.test(name)) return this.flag('touches a .env file');
       const hit = this.policy.protectedPaths.find((p) =>
         dynamic ? mentions(candidate, p, this.policy) : within(this.absolute(candidate), p.path),

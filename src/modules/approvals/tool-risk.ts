@@ -61,7 +61,7 @@ export class ToolRisk {
     const writes = FILE_WRITING_TOOLS.has(toolName);
     if (!writes && !FILE_READING_TOOLS.has(toolName)) return null;
     const absolute = resolve(projectPath, path);
-    if (!this.inTemp(absolute)) {
+    if (!within(absolute, this.config.agent.tempDir)) {
       const hit = this.protectedPaths.find((p) => within(absolute, p.path));
       if (hit) return `touches ${hit.name}`;
     }
@@ -74,18 +74,11 @@ export class ToolRisk {
     return {
       projectPath,
       home: this.home,
-      tempPaths: this.tempPaths(),
+      tempPaths: [tmpdir(), '/tmp', this.config.agent.tempDir],
       protectedPaths: this.protectedPaths,
+      agentTemp: this.config.agent.tempDir,
       highRiskCommands: this.config.approvals.highRiskCommands,
     };
-  }
-
-  private tempPaths(): string[] {
-    return [tmpdir(), '/tmp', this.config.agent.tempDir];
-  }
-
-  private inTemp(path: string): boolean {
-    return this.tempPaths().some((t) => within(path, t));
   }
 }
 
