@@ -1,7 +1,7 @@
 /** The /help answer the registry generates from the commands the daemon's modules declare. */
 export const HELP_TEXT = [
   'Commands:',
-  '/always [id]: approve, and allow that tool (a shell command by its prefix) for this session',
+  '/always [id]: approve, and add the rule the question names (Claude Code’s own) for this session',
   '/approve [id|all] [ask|edits]: let the tool call waiting for approval run',
   '/backup: back up the database now',
   '/captcha signalcaptcha://…: lift a Signal rate limit that asks for a captcha',

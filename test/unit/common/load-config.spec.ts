@@ -51,12 +51,16 @@ describe('loadConfig', () => {
         progressEditMs: 5000,
         outputAttachmentBytes: 4000,
         uploadMaxBytes: 5000000,
+        tempDir: join(process.cwd(), 'data', 'agent-tmp'),
       },
       approvals: {
         timeoutMs: 600_000,
         readOnlyTools: ['Read', 'Glob', 'Grep', 'LS', 'TodoWrite', 'NotebookRead', 'BashOutput'],
         deny: [],
+        highRiskCommands: ['dd', 'mkfs', 'fdisk', 'sfdisk', 'parted', 'wipefs', 'shred', 'mkswap'],
+        protectedPaths: ['~/.ssh', '~/.aws', '~/.gnupg', '~/.netrc', '~/.config/gh'],
       },
+      sandbox: { mode: 'auto', allowedDomains: [] },
       rateLimit: { perMinute: 30, burst: 5, backoffCapMs: 60_000, cooldownMs: 60_000 },
       outbox: { maxPending: 1000 },
       backups: { dir: join(process.cwd(), 'data', 'backups'), keep: 7, cron: '0 3 * * *' },
@@ -110,6 +114,12 @@ describe('loadConfig', () => {
   it('names an unknown transport', () => {
     expect(problems({ SIGNAL_TRANSPORT: 'carrier-pigeon' })).toEqual([
       'SIGNAL_TRANSPORT: must be one of "signal-cli", "rest" (got "carrier-pigeon")',
+    ]);
+  });
+
+  it('names an unknown sandbox mode', () => {
+    expect(problems({ SANDBOX: 'sometimes' })).toEqual([
+      'SANDBOX: must be one of "auto", "on", "off" (got "sometimes")',
     ]);
   });
 
