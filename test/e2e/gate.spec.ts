@@ -212,6 +212,26 @@ describe('the bridge confines its own writes, and SANDBOX=on refuses without a s
     await expect(t.inbound('failed')).resolves.toBe(1);
   });
 
+  it('SANDBOX=auto with bubblewrap missing: /status says the sandbox is off and why, questions say so, the work goes on', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'csb-no-bwrap-'));
+    t = await createAgentApp({ agentPath: bare, env: { SANDBOX: 'auto' } });
+    t.model.reply(bash('echo made > made.txt'), { text: 'made it' });
+    t.sim.phoneSends({ from: OWNER, text: '/new demo' });
+    t.sim.phoneSends({ from: OWNER, text: 'make a file' });
+    await untilAgent(() => questions(t).length === 1, 'the question');
+    expect(questions(t)[0]).toContain(
+      '\nRun: echo made > made.txt\n⚠️ No sandbox: it runs with your full access.\n',
+    );
+    t.sim.phoneSends({ from: OWNER, text: '/approve' });
+    await untilAgent(() => texts(t).includes('made it'), 'the result');
+    expect(existsSync(join(t.project, 'made.txt'))).toBe(true);
+    t.sim.phoneSends({ from: OWNER, text: '/status' });
+    await untilAgent(() => texts(t).some((m) => m.startsWith('Signal: ')), 'the status');
+    expect(texts(t).find((m) => m.startsWith('Signal: '))).toContain(
+      '\nSandbox: off — bubblewrap (bwrap) is not installed; to fix: install bubblewrap: sudo apt-get install -y bubblewrap socat\n',
+    );
+  });
+
   it('SANDBOX=on with bubblewrap missing from the PATH: the prompt is refused with the fix, nothing runs, it is kept', async () => {
     const bare = mkdtempSync(join(tmpdir(), 'csb-no-bwrap-'));
     t = await createAgentApp({ agentPath: bare, env: { SANDBOX: 'on' } });
