@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
 import type { SandboxSettings } from '@anthropic-ai/claude-agent-sdk';
 import { AppConfig } from '../../common/config';
+import { expandHome } from '../../common/paths';
 import { StatusPart } from '../commands';
 import { AgentEnvironment } from './agent-environment';
 import { probeSandbox, SANDBOX_FIXES, SandboxProbeResult } from './sandbox-probe';
@@ -45,7 +46,6 @@ export class AgentSandbox {
     const mode = this.config.sandbox.mode;
     if (mode === 'off' || (mode === 'auto' && !this.last?.ok)) return undefined;
     const home = this.environment.variables().HOME ?? homedir();
-    const expand = (path: string) => (path.startsWith('~/') ? home + path.slice(1) : path);
     const temp = this.config.agent.tempDir;
     return {
       enabled: true,
@@ -57,7 +57,7 @@ export class AgentSandbox {
       filesystem: {
         allowWrite: [temp],
         denyRead: [
-          ...this.config.approvals.protectedPaths.map(expand),
+          ...this.config.approvals.protectedPaths.map((path) => expandHome(path, home)),
           this.config.dataDir,
           this.config.backups.dir,
         ],

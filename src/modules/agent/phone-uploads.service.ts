@@ -1,7 +1,8 @@
 import { lstatSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../common/config';
+import { isWithin } from '../../common/paths';
 import { Conversation } from '../../common/conversations';
 import { InboundAttachment, SignalTransport } from '../signal';
 import { PromptImage } from './agent-runner.port';
@@ -82,8 +83,7 @@ function uploadsFolder(projectPath: string): string {
   } catch {
     real = ''; // a link to nowhere
   }
-  const rel = real ? relative(project, real) : '..';
-  if (rel.startsWith('..') || isAbsolute(rel) || !lstatSync(real).isDirectory()) {
+  if (!real || !isWithin(real, project) || real === project || !lstatSync(real).isDirectory()) {
     throw new UploadError('FOLDER_OUTSIDE_PROJECT', `${folder} resolves to ${real || 'nothing'}`);
   }
   return real;

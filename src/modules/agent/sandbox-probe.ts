@@ -71,20 +71,8 @@ export async function probeSandbox(
   if (!findExecutable('socat', path)) {
     return { ok: false, problem: 'SOCAT_MISSING', detail: 'socat is not installed' };
   }
-  const args = [
-    '--unshare-all',
-    '--die-with-parent',
-    '--ro-bind',
-    '/',
-    '/',
-    '--dev',
-    '/dev',
-    '--proc',
-    '/proc',
-    'true',
-  ];
   return new Promise((resolve) => {
-    execFile(bwrap, args, { timeout: 5000 }, (error, _stdout, stderr) => {
+    execFile(bwrap, BWRAP_PROBE_ARGS, { timeout: 5000 }, (error, _stdout, stderr) => {
       if (!error) return resolve({ ok: true });
       const why = String(stderr).trim().split('\n')[0] || error.message;
       resolve({

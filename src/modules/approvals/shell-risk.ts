@@ -1,4 +1,5 @@
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
+import { expandHome, isWithin as within } from '../../common/paths';
 import type { ShellNode } from './shell-parser';
 
 /** A path no command may touch without the owner typing the approval out. */
@@ -395,8 +396,7 @@ class Judge {
   }
 
   private absolute(path: string): string {
-    if (path === '~' || path.startsWith('~/')) return this.policy.home + path.slice(1);
-    return resolve(this.policy.projectPath, path);
+    return resolve(this.policy.projectPath, expandHome(path, this.policy.home));
   }
 
   /** A word's value with quoting undone; expansions other than `$HOME` make it dynamic. */
@@ -504,11 +504,6 @@ function pathCandidates(text: string): string[] {
   if (eq >= 0) candidates.push(text.slice(eq + 1));
   if (text.startsWith('@')) candidates.push(text.slice(1));
   return candidates.filter(Boolean);
-}
-
-function within(path: string, folder: string): boolean {
-  const rel = relative(folder, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** Whether text (code, or a word with expansions) names the protected path. */

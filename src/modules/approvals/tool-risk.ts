@@ -1,7 +1,8 @@
 import { homedir, tmpdir } from 'node:os';
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../common/config';
+import { expandHome, isWithin as within } from '../../common/paths';
 import { withShellParser } from './shell-parser';
 import { ProtectedPath, shellRisk, ShellRiskPolicy } from './shell-risk';
 
@@ -31,7 +32,7 @@ export class ToolRisk {
   constructor(private readonly config: AppConfig) {
     this.protectedPaths = [
       ...config.approvals.protectedPaths.map((path) => ({
-        path: path.startsWith('~/') ? this.home + path.slice(1) : resolve(path),
+        path: resolve(expandHome(path, this.home)),
         name: path,
       })),
       { path: config.dataDir, name: "the bridge's data folder" },
@@ -80,9 +81,4 @@ export class ToolRisk {
       highRiskCommands: this.config.approvals.highRiskCommands,
     };
   }
-}
-
-function within(path: string, folder: string): boolean {
-  const rel = relative(folder, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
