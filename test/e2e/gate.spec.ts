@@ -153,7 +153,7 @@ describe("approved commands stay in Claude Code's sandbox (real CLI)", () => {
     writeFileSync(join(t.home, '.ssh', 'id_ed25519'), 'FAKE-PRIVATE-KEY');
     const database = join(t.dir, 'data', 'bridge.sqlite');
     const attempts = [
-      `cat ${join(t.home, '.ssh', 'id_ed25519')}`,
+      'cat ~/.ssh/id_ed25519', // the agent's HOME: the test's
       'echo escaped > ../outside.txt',
       `cat ${database}`,
       `curl -s -m 5 http://127.0.0.1:${port}/leak`,
