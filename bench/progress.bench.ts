@@ -23,12 +23,16 @@ const NORMAL_AIM = 3;
 /** An in-process agent that makes 40 tool calls, one each time `next()` is called, then ends. */
 class FortyCalls extends AgentRunner {
   private wake?: () => void;
+  private begun!: () => void;
+  /** Resolves once the turn has started (the prompt may wait on a real sandbox probe first). */
+  readonly started = new Promise<void>((resolve) => (this.begun = resolve));
 
   next(): void {
     this.wake?.();
   }
 
   start(_turn: TurnRequest): AgentRun {
+    this.begun();
     const step = (): Promise<void> => new Promise((resolve) => (this.wake = resolve));
     async function* events(): AsyncGenerator<AgentEvent> {
       yield { type: 'init', sessionId: '33333333-3333-4333-8333-333333333333' };
@@ -116,6 +120,7 @@ async function oneTurn(verbosity: 'quiet' | 'normal' | 'verbose') {
     while (!app.get(ConnectionSupervisor).isConnected) await settle();
     app.get(ConversationSettingsService).setVerbosity(CONVERSATION, verbosity);
     sim.phoneSends({ from: OWNER, text: '/new demo read forty files' });
+    await agent.started;
     await settle();
     const before = sim.sent.length; // the answer to /new
     for (let i = 0; i <= TOOL_CALLS; i++) {

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SystemClock } from '../src/common/clock';
 import { loadConfig } from '../src/common/config';
 import { AgentEnvironment } from '../src/modules/agent';
 import { AgentSandbox } from '../src/modules/agent/agent-sandbox.service';
@@ -44,7 +45,7 @@ export const sandboxBench: BenchSuite = {
           CLAUDE_CODE_TMPDIR: join(home, 'tmp'),
         }),
       } as unknown as AgentEnvironment;
-      const sandbox = new AgentSandbox(config, environment);
+      const sandbox = new AgentSandbox(config, environment, new SystemClock());
       return { sandbox, runner: new SdkAgentRunner(config, environment, sandbox) };
     });
     const [sandboxed, unsandboxed] = runners;

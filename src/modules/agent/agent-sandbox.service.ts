@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
 import type { SandboxSettings } from '@anthropic-ai/claude-agent-sdk';
+import { Clock } from '../../common/clock';
 import { AppConfig } from '../../common/config';
 import { expandHome } from '../../common/paths';
 import { StatusPart } from '../commands';
@@ -14,24 +15,34 @@ import { SandboxError } from './sandbox.errors';
  * paths and the daemon's data unreadable, network only to SANDBOX_ALLOWED_DOMAINS. SANDBOX=auto
  * uses it wherever it can start, `on` refuses prompts without it, `off` never uses it.
  */
+const REPROBE_MS = 60_000;
+
 @Injectable()
 export class AgentSandbox {
   private readonly logger = new Logger(AgentSandbox.name);
   /** The last probe's answer; a working sandbox is not probed again. */
   private last?: SandboxProbeResult;
+  /** When the last failed probe ran: with SANDBOX=auto it is repeated at most once a minute. */
+  private failedAt = 0;
 
   constructor(
     private readonly config: AppConfig,
     private readonly environment: AgentEnvironment,
+    private readonly clock: Clock,
   ) {}
 
   /**
-   * Before a prompt is taken: probes the machine (until the sandbox has worked once). With
-   * SANDBOX=on and no working sandbox it throws, and the prompt is kept for /retry.
+   * Before a prompt is taken: probes the machine (until the sandbox has worked once; with
+   * SANDBOX=auto a failure is probed again after a minute, with `on` at every prompt, so a fix
+   * is seen at the next /retry). With SANDBOX=on and no working sandbox it throws, and the
+   * prompt is kept for /retry.
    */
   async ready(): Promise<void> {
-    if (this.config.sandbox.mode === 'off' || this.last?.ok) return;
+    const mode = this.config.sandbox.mode;
+    if (mode === 'off' || this.last?.ok) return;
+    if (mode === 'auto' && this.last && this.clock.nowMs() - this.failedAt < REPROBE_MS) return;
     const result = await probeSandbox(this.environment.variables().PATH);
+    if (!result.ok) this.failedAt = this.clock.nowMs();
     if (!result.ok && this.last?.ok !== false) {
       this.logger.warn({ msg: 'Claude Code sandbox unavailable', detail: result.detail });
     }
