@@ -379,11 +379,12 @@ describe('strangers at scale', () => {
         name,
         name === 'inbound_messages' || name === 'outbox_messages' ? n + trips.length : n,
       ]);
-    process.stdout.write(
-      `owner round trip: median ${unloaded} ms unloaded (${quiet.length} trips), ` +
-        `median ${loaded} ms and at most ${Math.max(...trips)} ms among 10,000 strangers (${trips.length} trips)\n`,
-    );
-    expect(loaded).toBeLessThanOrEqual(2 * Math.max(unloaded, 1));
+    // Named in the failure message: the medians with and without the strangers.
+    expect({ loaded, unloaded, ok: loaded <= 2 * Math.max(unloaded, 1) }).toEqual({
+      loaded,
+      unloaded,
+      ok: true,
+    });
   });
 });
 
