@@ -1,28 +1,31 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Api, json } from './http';
 import { PhoneMessage, PhoneReaction } from './phone';
-import type { SignalSimulator } from './signal-simulator';
+import { SentMessage } from './network';
 
-type Controls = Pick<
-  SignalSimulator,
-  | 'sent'
-  | 'inject'
-  | 'phoneSends'
-  | 'phoneReacts'
-  | 'dropStreams'
-  | 'stallStreams'
-  | 'halfOpenStreams'
-  | 'refuseConnections'
-  | 'rateLimitNextSends'
-  | 'limitSendRate'
-  | 'delayResponses'
-  | 'reset'
-  | 'connectedStreams'
->;
+/** What the control API drives: the simulator's own methods (it implements this). */
+export interface SimulatorControls {
+  readonly sent: readonly SentMessage[];
+  readonly connectedStreams: number;
+  inject(event: unknown): void;
+  phoneSends(message: PhoneMessage): unknown;
+  phoneReacts(reaction: PhoneReaction): unknown;
+  dropStreams(): void;
+  stallStreams(stalled?: boolean): void;
+  halfOpenStreams(): void;
+  refuseConnections(ms: number): void;
+  rateLimitNextSends(
+    count: number,
+    options?: { retryAfterSeconds?: number; proofRequired?: boolean },
+  ): void;
+  limitSendRate(perMinute: number, burst?: number): void;
+  delayResponses(ms: number): void;
+  reset(): void;
+}
 
 /** `/control/*`: the simulator's own methods over HTTP, for driving it from outside the process. */
 export class ControlApi implements Api {
-  constructor(private readonly sim: Controls) {}
+  constructor(private readonly sim: SimulatorControls) {}
 
   handle(req: IncomingMessage, path: string, body: string | undefined, res: ServerResponse) {
     if (!path.startsWith('/control/')) return false;

@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { Clock, SystemClock, Timer } from '../common/clock';
-import { ControlApi } from './control.api';
+import { ControlApi, SimulatorControls } from './control.api';
 import { Faults } from './faults';
 import { Api, json, readBody } from './http';
 import { RecordedRequest, SentMessage, SignalNetwork } from './network';
@@ -34,7 +34,7 @@ export interface SimulatorOptions {
  * the phone (inject any envelope, or one built from a user and a text), records what the bot
  * sent, and injects faults on demand. Run alone with `npm run sim`; tests start it in-process.
  */
-export class SignalSimulator {
+export class SignalSimulator implements SimulatorControls {
   readonly account: string;
   readonly sent: SentMessage[];
   /** Every JSON-RPC call and REST request the bot made, for assertions. */

@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Conversation } from '../../common/conversations';
-import type { InboundMessage, InboundText } from '../signal';
+import type { InboundMessage, InboundText } from '../../common/conversations';
 
 export const CHAT_COMMAND = 'bridge:chat-command';
 export const CHAT_FALLBACK = 'bridge:chat-fallback';

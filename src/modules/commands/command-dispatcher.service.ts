@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
 import { Conversation, conversationKey } from '../../common/conversations';
 import { EventBus } from '../../common/events';
-import type { InboundMessage, InboundText } from '../signal';
+import type { InboundMessage, InboundText } from '../../common/conversations';
 import { errorLabel, failureAnswer } from './chat-answers';
 import { ChatContext, InterceptContext } from './chat-command.decorator';
 import { ChatReplies } from './chat-replies';
