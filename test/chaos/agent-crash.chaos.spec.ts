@@ -68,6 +68,22 @@ describe('the daemon killed during a turn with an approval pending', () => {
     await untilAgent(() => sim.connectedStreams === 1, 'the daemon to connect');
     sim.phoneSends({ from: OWNER, text: '/new demo run the tests' });
     await untilAgent(() => texts().some((m) => m.startsWith('Approval 1 ')), 'the approval');
+    // Killed before it records Signal's answer, the daemon would send the question again (at
+    // least once): wait until the question counts as sent, so this test is about the agent.
+    await untilAgent(() => {
+      const db = database();
+      try {
+        const sent = db
+          .prepare(
+            `SELECT count(*) FROM outbox_messages WHERE kind = 'approval' AND state = 'sent'`,
+          )
+          .pluck()
+          .get();
+        return sent === 1;
+      } finally {
+        db.close();
+      }
+    }, 'the question recorded as sent');
     const before = database();
     try {
       agentPid = before.prepare('SELECT agent_pid FROM sessions').pluck().get() as number;

@@ -1,6 +1,6 @@
-/** The permission modes a session can run in (the SDK's names). */
-export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan'] as const;
-export type PermissionMode = (typeof PERMISSION_MODES)[number];
+import type { PermissionMode } from '../sessions';
+
+export type { PermissionMode } from '../sessions';
 
 /** The agent asks before running a tool; the answer decides whether it runs. */
 export interface PermissionAsk {

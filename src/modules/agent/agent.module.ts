@@ -19,6 +19,8 @@ import { ProjectGit } from './project-git';
 import { ClaudeCommandsCommands } from './claude-commands.commands';
 import { PhoneUploads } from './phone-uploads.service';
 import { AgentSandbox } from './agent-sandbox.service';
+import { StopLadder } from './stop-ladder.service';
+import { TurnRunner } from './turn-runner.service';
 
 /** Claude Code turns: the runner (Agent SDK), turns per session, and the session commands. */
 @Module({
@@ -30,6 +32,8 @@ import { AgentSandbox } from './agent-sandbox.service';
     TurnReporter,
     TurnUsageRepository,
     ProgressReporter,
+    StopLadder,
+    TurnRunner,
     TurnService,
     TurnsMetrics,
     SessionCommands,

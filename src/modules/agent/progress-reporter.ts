@@ -4,7 +4,7 @@ import { Clock, Timer } from '../../common/clock';
 import { AppConfig } from '../../common/config';
 import { Conversation, conversationKey } from '../../common/conversations';
 import { EventBus } from '../../common/events';
-import { OutboxService } from '../outbox';
+import { OutboxService, TypingIndicator } from '../outbox';
 import { ConversationSettingsService } from '../sessions';
 import { formatDuration } from './turn-reporter';
 
@@ -44,6 +44,7 @@ export class ProgressReporter {
     private readonly settings: ConversationSettingsService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly typing: TypingIndicator,
     events: EventBus,
   ) {
     // The interval counts from when Signal took the last version, not from when it was written:
@@ -62,7 +63,9 @@ export class ProgressReporter {
     });
   }
 
+  /** A turn starts: the phone shows "typing…" until it ends, and its progress begins. */
   begin(turnKey: string, to: Conversation, project: string): void {
+    this.typing.start(to);
     this.turns.set(turnKey, {
       to,
       project,
@@ -92,6 +95,7 @@ export class ProgressReporter {
   end(turnKey: string): void {
     const progress = this.turns.get(turnKey);
     if (!progress) return;
+    this.typing.stop(progress.to);
     progress.finished = true;
     if (progress.unsentId === undefined && progress.deliveredAt === undefined) {
       this.turns.delete(turnKey); // nothing was written: nothing to close

@@ -3,7 +3,7 @@ import { ChatCommand, ChatContext } from '../commands';
 import { OutboxService } from '../outbox';
 import { Session, SessionsService } from '../sessions';
 import { ProjectGit } from './project-git';
-import { LastTurn } from './turn-reporter';
+import { LastTurn } from './turn-end';
 
 /** What the last turn produced: the answer again (`/full`), its changes (`/diff`), a commit. */
 @Injectable()

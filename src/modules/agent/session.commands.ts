@@ -2,11 +2,19 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { ChatCommand, ChatContext, ChatFallback, StatusPart } from '../commands';
-import { ConversationSettingsService, ProjectPaths, Session, SessionsService } from '../sessions';
-import { PermissionMode, PromptImage } from './agent-runner.port';
+import {
+  ConversationSettingsService,
+  modeOf,
+  PermissionMode,
+  projectName,
+  ProjectPaths,
+  Session,
+  SessionsService,
+} from '../sessions';
+import { PromptImage } from './agent-runner.port';
 import { AgentSandbox } from './agent-sandbox.service';
 import { PhoneUploads } from './phone-uploads.service';
-import { modeOf, projectName, TurnService } from './turn.service';
+import { TurnService } from './turn.service';
 
 /** What the owner types, and the agent's name for it. */
 const MODES: Record<string, PermissionMode> = {

@@ -1,41 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram, Registry } from 'prom-client';
-import { Clock } from '../../common/clock';
 import { Conversation, conversationKey } from '../../common/conversations';
 import { OutboxService } from '../outbox';
 import { AppConfig } from '../../common/config';
+import { FILE_WRITING_TOOLS } from '../approvals';
 import { ActivityLogService, SessionsService } from '../sessions';
 import { formatResult } from './result-format';
+import { TurnEnd, LastTurn } from './turn-end';
 import { TurnUsageRepository, Usage } from './turn-usage.repository';
-
-export type TurnOutcome = 'success' | 'error' | 'stopped' | 'timeout' | 'crash';
-
-/** Why a turn failed, for `bridge_agent_failures_total{cause}`. */
-export type FailureCause =
-  | 'not_logged_in'
-  | 'overloaded'
-  | 'model_server'
-  | 'limit'
-  | 'failed'
-  | 'crash'
-  | 'silent'
-  | 'too_long'
-  | 'approval_expired';
-
-/** What a turn was asked and which project files it wrote (project-relative). */
-export interface LastTurn {
-  prompt: string;
-  files: string[];
-}
-
-/** How a turn ended: the outcome, what the phone is told, and for a failure its cause. */
-export interface TurnEnd {
-  outcome: TurnOutcome;
-  body: string;
-  cause?: FailureCause;
-  /** What the agent reported about the turn, when it did. */
-  usage?: Usage;
-}
+import { TurnsMetrics } from './turns.metrics';
 
 /**
  * What a turn tells the phone and the activity log, and the turn metrics. Everything goes
@@ -43,38 +15,14 @@ export interface TurnEnd {
  */
 @Injectable()
 export class TurnReporter {
-  private readonly turns: Counter<'outcome'>;
-  private readonly durations: Histogram;
-  private readonly failures: Counter<'cause'>;
-
   constructor(
     private readonly outbox: OutboxService,
     private readonly activity: ActivityLogService,
     private readonly usage: TurnUsageRepository,
     private readonly sessions: SessionsService,
-    private readonly clock: Clock,
     private readonly config: AppConfig,
-    registry: Registry,
-  ) {
-    this.turns = new Counter({
-      name: 'bridge_turns_total',
-      help: 'Agent turns by outcome: success, error, stopped, timeout, crash.',
-      labelNames: ['outcome'],
-      registers: [registry],
-    });
-    this.durations = new Histogram({
-      name: 'bridge_turn_duration_seconds',
-      help: 'How long agent turns took, end to end.',
-      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
-      registers: [registry],
-    });
-    this.failures = new Counter({
-      name: 'bridge_agent_failures_total',
-      help: 'Failed agent turns by cause: not_logged_in, overloaded, model_server, limit, failed, crash, silent, too_long, approval_expired.',
-      labelNames: ['cause'],
-      registers: [registry],
-    });
-  }
+    private readonly metrics: TurnsMetrics,
+  ) {}
 
   /** One tool call the agent made, for the activity log (and so the catch-up summary). */
   async tool(sessionId: string, name: string, input: Record<string, unknown>): Promise<void> {
@@ -82,7 +30,7 @@ export class TurnReporter {
       await this.activity.trackActivity(sessionId, 'command', {
         command: String(input.command ?? ''),
       });
-    } else if (['Write', 'Edit', 'MultiEdit', 'NotebookEdit'].includes(name)) {
+    } else if (FILE_WRITING_TOOLS.has(name)) {
       await this.activity.trackActivity(sessionId, 'file_edit', {
         path: String(input.file_path ?? input.notebook_path ?? ''),
       });
@@ -110,16 +58,13 @@ export class TurnReporter {
       lastTurn: LastTurn;
     },
   ): Promise<void> {
-    this.turns.inc({ outcome: options.outcome });
-    if (options.cause) this.failures.inc({ cause: options.cause });
-    this.durations.observe(options.seconds);
+    this.metrics.ended(options.outcome, options.seconds, options.cause);
     const ok = options.outcome === 'success';
     if (options.usage) {
       this.usage.record({
         ...options.usage,
         sessionId: options.sessionId,
         conversationKey: conversationKey(options.to),
-        at: this.clock.nowIso(),
       });
     }
     // The answer is kept whole for /full (the message may show only its start).

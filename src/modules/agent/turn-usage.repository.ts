@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock';
 import { Sqlite } from '../../common/database';
 
 /** What the agent reported about one turn. */
@@ -18,9 +19,14 @@ export interface UsageTotals {
 /** SQL for `turn_usage`: one row per finished turn the agent reported on. */
 @Injectable()
 export class TurnUsageRepository {
-  constructor(private readonly sqlite: Sqlite) {}
+  constructor(
+    private readonly sqlite: Sqlite,
+    private readonly clock: Clock,
+  ) {}
 
-  record(row: Usage & { sessionId: string; conversationKey: string; at: string }): void {
+  /** One finished turn, stamped now. */
+  record(row: Usage & { sessionId: string; conversationKey: string }): void {
+    const at = this.clock.nowIso();
     this.sqlite
       .prepare(
         `INSERT INTO turn_usage (session_id, conversation_key, day, duration_ms, num_turns,
@@ -29,11 +35,11 @@ export class TurnUsageRepository {
       .run(
         row.sessionId,
         row.conversationKey,
-        row.at.slice(0, 10),
+        at.slice(0, 10),
         row.durationMs,
         row.numTurns,
         row.costUsd,
-        row.at,
+        at,
       );
   }
 

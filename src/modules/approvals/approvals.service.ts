@@ -7,6 +7,7 @@ import { Conversation, conversationKey } from '../../common/conversations';
 import { Approval, ApprovalState } from './approval.entity';
 import { approvalMessage, describeToolCall, PLAN_TOOL } from './approval-message';
 import { ApprovalMessages } from './approval-messages.service';
+import { projectName } from '../sessions';
 import { ApprovalRepository } from './approval.repository';
 import { fallbackRule, SessionRules } from './session-rules.service';
 import { ToolRisk } from './tool-risk';
@@ -172,7 +173,7 @@ export class ApprovalsService {
       alwaysRule,
       createdAt: this.clock.nowIso(),
     });
-    const project = ask.projectPath.split('/').pop() ?? ask.projectPath;
+    const project = projectName(ask);
     const body = approvalMessage({
       id,
       project,

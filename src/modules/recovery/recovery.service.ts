@@ -6,7 +6,7 @@ import { Sqlite } from '../../common/database';
 import { maskIdentifier } from '../../common/logging';
 import { Conversation, conversationFromKey } from '../../common/conversations';
 import { OutboxService, OutgoingMessage } from '../outbox';
-import { PausedSession, SessionsService } from '../sessions';
+import { PausedSession, projectName, SessionsService } from '../sessions';
 import { RecoveryRunRepository } from './recovery-run.repository';
 
 /** Why a boot stopped in recovery; the database was left exactly as it was. */
@@ -65,7 +65,7 @@ export class RecoveryService {
       } catch {
         continue; // not bound to a Signal conversation: nobody to tell
       }
-      const project = session.projectPath.split('/').pop() ?? session.projectPath;
+      const project = projectName(session);
       notices.push({
         to,
         body: `I restarted while your session in ${project} was active, so it is paused now. Send /resume to continue it.`,

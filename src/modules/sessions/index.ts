@@ -8,3 +8,4 @@ export * from './session.entity';
 export * from './session.errors';
 export * from './sessions.module';
 export * from './sessions.service';
+export * from './session-names';
