@@ -8,6 +8,7 @@ import { ApprovalRepository } from './approval.repository';
 import { ApprovalsService } from './approvals.service';
 import { ApprovalsMetrics } from './approvals.metrics';
 import { ToolRisk } from './tool-risk';
+import { ApprovalPolicy } from './approval-policy.service';
 
 /** Approval requests for tool calls: risk classes, persisted questions, answers, timeouts. */
 @Module({
@@ -17,6 +18,7 @@ import { ToolRisk } from './tool-risk';
     ApprovalMessages,
     SessionRules,
     ToolRisk,
+    ApprovalPolicy,
     ApprovalsService,
     ApprovalCommands,
     ApprovalsMetrics,

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Counter, Histogram, Registry } from 'prom-client';
 import { BootPhase, OnBoot } from '../../common/boot';
 import { Clock, Timer } from '../../common/clock';
 import { AppConfig } from '../../common/config';
@@ -9,8 +8,9 @@ import { approvalMessage, describeToolCall, PLAN_TOOL } from './approval-message
 import { ApprovalMessages } from './approval-messages.service';
 import { projectName } from '../sessions';
 import { ApprovalRepository } from './approval.repository';
-import { fallbackRule, SessionRules } from './session-rules.service';
-import { ToolRisk } from './tool-risk';
+import { ApprovalPolicy, PermissionRules } from './approval-policy.service';
+import { ApprovalsMetrics } from './approvals.metrics';
+import { fallbackRule } from './session-rules.service';
 
 export interface ApprovalAsk {
   sessionId: string;
@@ -28,12 +28,6 @@ export interface ApprovalAsk {
   sandboxed: boolean;
   /** Aborts when the turn is interrupted: the question is withdrawn. */
   signal: AbortSignal;
-}
-
-/** What a turn hands Claude Code to match itself: allowed and denied permission rules. */
-export interface PermissionRules {
-  allowedTools: string[];
-  disallowedTools: string[];
 }
 
 /** What Claude Code's sandbox asks about when a command reaches for a domain off its list. */
@@ -95,70 +89,50 @@ export class ApprovalsService {
   private readonly waiters = new Map<number, Waiter>();
   /** Turns whose remaining requests `/approve all` covered. */
   private readonly approvedTurns = new Set<string>();
-  private readonly outcomes: Counter<'outcome'>;
-  private readonly waits: Histogram;
 
   constructor(
     private readonly repository: ApprovalRepository,
     private readonly messages: ApprovalMessages,
-    private readonly rules: SessionRules,
-    private readonly risk: ToolRisk,
+    private readonly policy: ApprovalPolicy,
+    private readonly metrics: ApprovalsMetrics,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-    registry: Registry,
-  ) {
-    this.outcomes = new Counter({
-      name: 'bridge_approvals_total',
-      help: 'Tool calls by what became of them: allowed, denied, approved, rejected, expired, cancelled.',
-      labelNames: ['outcome'],
-      registers: [registry],
-    });
-    this.waits = new Histogram({
-      name: 'bridge_approval_wait_seconds',
-      help: 'How long approvals waited for the owner.',
-      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
-      registers: [registry],
-    });
-  }
+  ) {}
 
-  /**
-   * The rules Claude Code matches for a session's turn: the read-only tools and the session's
-   * "always" rules allowed, `APPROVAL_DENY` denied. Only what they do not settle is asked.
-   */
-  async permissionRules(sessionId: string): Promise<PermissionRules> {
-    return {
-      allowedTools: [...this.config.approvals.readOnlyTools, ...(await this.rules.list(sessionId))],
-      disallowedTools: [...this.config.approvals.deny],
-    };
+  /** The rules Claude Code matches for a session's turn; only what they do not settle is asked. */
+  permissionRules(sessionId: string): Promise<PermissionRules> {
+    return this.policy.permissionRules(sessionId);
   }
 
   /** Why this call is high risk, or null: such a call is asked even where a rule allows it. */
-  highRisk(toolName: string, input: Record<string, unknown>, projectPath: string) {
-    return this.risk.assess(toolName, input, projectPath);
+  highRisk(
+    toolName: string,
+    input: Record<string, unknown>,
+    projectPath: string,
+  ): Promise<string | null> {
+    return this.policy.highRisk(toolName, input, projectPath);
   }
 
   /** Resolves when the tool may run (with its input unchanged) or must not. */
   async request(ask: ApprovalAsk): Promise<ApprovalOutcome> {
     if (ask.toolName === SANDBOX_NETWORK_TOOL) {
       // The sandbox asks before reaching a domain outside its list: the list is the answer.
-      this.outcomes.inc({ outcome: 'denied' });
+      this.metrics.outcome('denied');
       const host = typeof ask.input.host === 'string' ? ask.input.host : 'that host';
       return {
         behavior: 'deny',
         message: `Network access to ${host} is not allowed: it is not in SANDBOX_ALLOWED_DOMAINS.`,
       };
     }
-    const risk = await this.risk.assess(ask.toolName, ask.input, ask.projectPath);
+    const risk = await this.policy.highRisk(ask.toolName, ask.input, ask.projectPath);
     const covered =
-      !risk &&
-      (this.config.approvals.readOnlyTools.includes(ask.toolName) ||
-        this.approvedTurns.has(ask.turnKey));
+      !risk && (this.policy.readOnly(ask.toolName) || this.approvedTurns.has(ask.turnKey));
     if (covered) {
-      this.outcomes.inc({ outcome: 'allowed' });
+      this.metrics.outcome('allowed');
       return { behavior: 'allow', updatedInput: ask.input };
     }
     if (ask.signal.aborted) {
-      this.outcomes.inc({ outcome: 'cancelled' });
+      this.metrics.outcome('cancelled');
       return cancelled();
     }
     const alwaysRule = ask.suggestedRule ?? fallbackRule(ask.toolName, ask.input);
@@ -217,7 +191,7 @@ export class ApprovalsService {
     let rule: string | undefined;
     if (decision === 'approved' && options.always) {
       rule = approval.alwaysRule ?? fallbackRule(approval.toolName, JSON.parse(approval.input));
-      await this.rules.add(approval.sessionId, rule);
+      await this.policy.addRule(approval.sessionId, rule);
     }
     const extras = { mode: options.mode, addRule: rule };
     if (!this.settle(id, decision, options.reason ?? null, extras)) {
@@ -261,7 +235,7 @@ export class ApprovalsService {
     // The questions on the phone say so (a question not yet sent is edited once it is).
     for (const approval of expired) this.messages.showOutcome(approval);
     if (expired.length > 0) {
-      this.outcomes.inc({ outcome: 'expired' }, expired.length);
+      this.metrics.outcome('expired', expired.length);
       this.logger.warn({
         msg: 'expired approvals a previous run left pending',
         count: expired.length,
@@ -283,14 +257,14 @@ export class ApprovalsService {
     extras: Extras = {},
   ): boolean {
     if (!this.repository.decide(id, state, reason, this.clock.nowIso())) return false;
-    this.outcomes.inc({ outcome: state });
+    this.metrics.outcome(state);
     const decided = this.repository.find(id);
     if (decided) this.messages.showOutcome(decided);
     const waiter = this.waiters.get(id);
     if (!waiter) return true;
     this.waiters.delete(id);
     waiter.timer.cancel();
-    this.waits.observe((this.clock.nowMs() - waiter.startedAt) / 1000);
+    this.metrics.waited((this.clock.nowMs() - waiter.startedAt) / 1000);
     waiter.resolve(outcomeOf(state, reason, waiter.input, extras));
     return true;
   }

@@ -2,11 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
 import { Clock } from '../../common/clock';
 import { AppConfig } from '../../common/config';
-import { EventBus } from '../../common/events';
 import { maskIdentifier } from '../../common/logging';
 import { CommandDispatcher } from '../commands';
 import { parseSignalEvent } from './envelope-parser';
-import { InboundMessageRepository } from './inbound-message.repository';
+import { InboundRecords } from './inbound-records.service';
 import { SenderAuthorizer } from './sender-authorizer.service';
 
 export type PipelineOutcome =
@@ -27,14 +26,11 @@ export class InboundPipeline {
   constructor(
     private readonly config: AppConfig,
     private readonly authorizer: SenderAuthorizer,
-    private readonly records: InboundMessageRepository,
+    private readonly records: InboundRecords,
     private readonly dispatcher: CommandDispatcher,
     private readonly clock: Clock,
     registry: Registry,
-    events: EventBus,
   ) {
-    // Until then the record stays `received`: a crash meanwhile offers it back at boot.
-    events.on('message.started', ({ key }) => this.records.markHandled(key, this.clock.nowIso()));
     this.events = new Counter({
       name: 'bridge_inbound_events_total',
       help: 'Inbound Signal events by what became of them.',
@@ -97,18 +93,13 @@ export class InboundPipeline {
         });
       return 'unauthorized';
     }
-    if (!this.records.recordOnce(message, this.clock.nowIso())) {
+    if (!this.records.receive(message)) {
       this.logger.debug({ msg: 'dropped a re-delivered message', key: maskKey(message.key) });
       return 'duplicate';
     }
     const outcome = await this.dispatcher.handle(message);
-    if (outcome === 'failed') {
-      this.records.markAwaitingRetry(message.key);
-      return 'failed';
-    }
-    // A held message (a queued prompt) is marked when its work starts: see the constructor.
-    if (outcome === 'handled') this.records.markHandled(message.key, this.clock.nowIso());
-    return 'handled';
+    this.records.settle(message.key, outcome);
+    return outcome === 'failed' ? 'failed' : 'handled';
   }
 }
 

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Clock } from '../../common/clock';
 import {
   ChatCommand,
   ChatContext,
@@ -9,7 +8,7 @@ import {
   StatusPart,
 } from '../commands';
 import { InboundText } from './inbound-message';
-import { InboundMessageRepository } from './inbound-message.repository';
+import { InboundRecords } from './inbound-records.service';
 
 /** `/retry`: runs again what failed or what a restart left unhandled, in this conversation. */
 @Injectable()
@@ -17,10 +16,9 @@ export class RetryCommand {
   private readonly logger = new Logger(RetryCommand.name);
 
   constructor(
-    private readonly records: InboundMessageRepository,
+    private readonly records: InboundRecords,
     private readonly dispatcher: CommandDispatcher,
     private readonly replies: ChatReplies,
-    private readonly clock: Clock,
   ) {}
 
   @ChatCommand({
@@ -45,8 +43,7 @@ export class RetryCommand {
     for (const saved of pending) {
       // Run in place: this conversation's queue is ours while /retry runs.
       const outcome = await this.dispatcher.execute(saved);
-      if (outcome === 'handled') this.records.markHandled(saved.key, this.clock.nowIso());
-      // 'held': marked once its work starts (`message.started`).
+      this.records.settle(saved.key, outcome);
       if (outcome === 'failed') failed++;
     }
     if (failed > 0) this.logger.warn({ msg: 'some retried messages failed again', failed });

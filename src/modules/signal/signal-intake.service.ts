@@ -3,7 +3,7 @@ import { Clock } from '../../common/clock';
 import { BootPhase, OnBoot } from '../../common/boot';
 import { AppConfig } from '../../common/config';
 import { InboundPipeline } from './inbound-pipeline.service';
-import { InboundMessageRepository } from './inbound-message.repository';
+import { InboundRecords } from './inbound-records.service';
 
 /** How long shutdown waits for messages being handled; an unfinished one is offered for /retry. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -21,7 +21,7 @@ export class SignalIntake implements BeforeApplicationShutdown {
 
   constructor(
     private readonly pipeline: InboundPipeline,
-    private readonly records: InboundMessageRepository,
+    private readonly records: InboundRecords,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}

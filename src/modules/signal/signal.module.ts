@@ -3,6 +3,7 @@ import { Clock } from '../../common/clock';
 import { AppConfig } from '../../common/config';
 import { CommandsModule } from '../commands';
 import { InboundMessageRepository } from './inbound-message.repository';
+import { InboundRecords } from './inbound-records.service';
 import { InboundPipeline } from './inbound-pipeline.service';
 import { RetryCommand } from './retry.command';
 import { SenderAuthorizer } from './sender-authorizer.service';
@@ -26,6 +27,7 @@ import { UnhandledOfferService } from './unhandled-offer.service';
     },
     SenderAuthorizer,
     InboundMessageRepository,
+    InboundRecords,
     InboundPipeline,
     SignalIntake,
     RetryCommand,

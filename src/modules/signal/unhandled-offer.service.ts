@@ -3,7 +3,7 @@ import { BootPhase, OnBoot } from '../../common/boot';
 import { conversationKey } from '../../common/conversations';
 import { ChatReplies, preview } from '../commands';
 import { InboundMessage } from './inbound-message';
-import { InboundMessageRepository } from './inbound-message.repository';
+import { InboundRecords } from './inbound-records.service';
 
 /**
  * At boot, before intake starts: messages an earlier run recorded but never handled are never
@@ -14,7 +14,7 @@ export class UnhandledOfferService {
   private readonly logger = new Logger(UnhandledOfferService.name);
 
   constructor(
-    private readonly records: InboundMessageRepository,
+    private readonly records: InboundRecords,
     private readonly replies: ChatReplies,
   ) {}
 
