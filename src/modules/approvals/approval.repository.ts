@@ -21,10 +21,11 @@ interface ApprovalRow {
   message_timestamp: number | null;
 }
 
-const COLUMNS = `id, session_id, conversation_key, turn_key, tool_name, input, high_risk, risk,
+/** Every column of the table, as the entity declares them (a test holds them to it). */
+export const APPROVAL_COLUMNS = `id, session_id, conversation_key, turn_key, tool_name, input, high_risk, risk,
   always_rule, state, reason, created_at, decided_at, outbox_id, message, message_timestamp`;
 
-function toApproval(row: ApprovalRow): Approval {
+export function toApproval(row: ApprovalRow): Approval {
   return Object.assign(new Approval(), {
     id: row.id,
     sessionId: row.session_id,
@@ -96,7 +97,7 @@ export class ApprovalRepository {
   setMessageTimestamp(outboxId: number, timestamp: number): Approval | undefined {
     const row = this.sqlite
       .prepare<[number, number], ApprovalRow>(
-        `UPDATE approvals SET message_timestamp = ? WHERE outbox_id = ? RETURNING ${COLUMNS}`,
+        `UPDATE approvals SET message_timestamp = ? WHERE outbox_id = ? RETURNING ${APPROVAL_COLUMNS}`,
       )
       .get(timestamp, outboxId);
     return row && toApproval(row);
@@ -106,7 +107,7 @@ export class ApprovalRepository {
   findByMessage(conversationKey: string, timestamp: number): Approval | undefined {
     const row = this.sqlite
       .prepare<[string, number], ApprovalRow>(
-        `SELECT ${COLUMNS} FROM approvals WHERE conversation_key = ? AND message_timestamp = ?`,
+        `SELECT ${APPROVAL_COLUMNS} FROM approvals WHERE conversation_key = ? AND message_timestamp = ?`,
       )
       .get(conversationKey, timestamp);
     return row && toApproval(row);
@@ -116,7 +117,7 @@ export class ApprovalRepository {
   pendingOfTurn(turnKey: string): Approval[] {
     return this.sqlite
       .prepare<[string], ApprovalRow>(
-        `SELECT ${COLUMNS} FROM approvals WHERE state = 'pending' AND turn_key = ? ORDER BY id`,
+        `SELECT ${APPROVAL_COLUMNS} FROM approvals WHERE state = 'pending' AND turn_key = ? ORDER BY id`,
       )
       .all(turnKey)
       .map(toApproval);
@@ -124,7 +125,7 @@ export class ApprovalRepository {
 
   find(id: number): Approval | undefined {
     const row = this.sqlite
-      .prepare<[number], ApprovalRow>(`SELECT ${COLUMNS} FROM approvals WHERE id = ?`)
+      .prepare<[number], ApprovalRow>(`SELECT ${APPROVAL_COLUMNS} FROM approvals WHERE id = ?`)
       .get(id);
     return row && toApproval(row);
   }
@@ -151,7 +152,7 @@ export class ApprovalRepository {
   pendingIn(conversationKey: string): Approval[] {
     return this.sqlite
       .prepare<[string], ApprovalRow>(
-        `SELECT ${COLUMNS} FROM approvals WHERE state = 'pending' AND conversation_key = ? ORDER BY id`,
+        `SELECT ${APPROVAL_COLUMNS} FROM approvals WHERE state = 'pending' AND conversation_key = ? ORDER BY id`,
       )
       .all(conversationKey)
       .map(toApproval);
@@ -162,7 +163,7 @@ export class ApprovalRepository {
     return this.sqlite
       .prepare<[string, string], ApprovalRow>(
         `UPDATE approvals SET state = 'expired', reason = ?, decided_at = ? WHERE state = 'pending'
-         RETURNING ${COLUMNS}`,
+         RETURNING ${APPROVAL_COLUMNS}`,
       )
       .all(reason, at)
       .map(toApproval);

@@ -37,7 +37,11 @@ export interface NewOutboxRow {
   at: string;
 }
 
-const COLUMNS = `id, conversation_key, target, body, kind, turn_key, edit_of, quiet, styles, attachment, folded, parts_sent,
+/**
+ * The columns the dispatcher reads (`OutboxRow`): all but the bookkeeping of the send itself
+ * (state, priority, sent_at, signal_timestamp, error). A test holds them to the entity.
+ */
+export const OUTBOX_COLUMNS = `id, conversation_key, target, body, kind, turn_key, edit_of, quiet, styles, attachment, folded, parts_sent,
   attempts, next_attempt_at, created_at`;
 
 /** Sending order: catch-up summaries first, then urgent messages, then the rest by id. */
@@ -64,7 +68,7 @@ export const DUE_NOW_SQL = `UPDATE outbox_messages INDEXED BY idx_outbox_retryin
   SET next_attempt_at = ? WHERE state = 'pending' AND attempts > 0 AND next_attempt_at > ?`;
 
 /** The dispatcher's next row; its plan (index, no sort) is pinned by a test. */
-export const OUTBOX_HEAD_SQL = `SELECT ${COLUMNS} FROM outbox_messages WHERE state = 'pending'
+export const OUTBOX_HEAD_SQL = `SELECT ${OUTBOX_COLUMNS} FROM outbox_messages WHERE state = 'pending'
   ORDER BY priority, id LIMIT 1`;
 
 /**

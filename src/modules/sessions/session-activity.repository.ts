@@ -11,7 +11,8 @@ export interface ActivityRow {
   summarized: number;
 }
 
-const COLUMNS = 'id, session_id, kind, details, created_at, summarized';
+/** Every column of the table, as the entity declares them (a test holds them to it). */
+export const ACTIVITY_COLUMNS = 'id, session_id, kind, details, created_at, summarized';
 
 /** SQL for `session_activity` and the activity counters on `sessions`. */
 @Injectable()
@@ -62,7 +63,7 @@ export class SessionActivityRepository {
   entries(sessionId: string): ActivityRow[] {
     return this.sqlite
       .prepare<[string], ActivityRow>(
-        `SELECT ${COLUMNS} FROM session_activity WHERE session_id = ? ORDER BY id`,
+        `SELECT ${ACTIVITY_COLUMNS} FROM session_activity WHERE session_id = ? ORDER BY id`,
       )
       .all(sessionId);
   }
@@ -75,7 +76,7 @@ export class SessionActivityRepository {
     return this.sqlite.transaction(() => {
       const unsummarized = this.sqlite
         .prepare<[string], ActivityRow>(
-          `SELECT ${COLUMNS} FROM session_activity
+          `SELECT ${ACTIVITY_COLUMNS} FROM session_activity
            WHERE session_id = ? AND summarized = 0 ORDER BY id`,
         )
         .all(sessionId);

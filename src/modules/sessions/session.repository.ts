@@ -24,7 +24,8 @@ export interface SessionFilter {
   limit?: number;
 }
 
-const COLUMNS = `id, conversation_id, project_path, status, agent_session_id, context, recovered_at,
+/** Every column of the table, as the entity declares them (a test holds them to it). */
+export const SESSION_COLUMNS = `id, conversation_id, project_path, status, agent_session_id, context, recovered_at,
   created_at, updated_at, last_activity_at, activity_dropped, agent_pid`;
 
 /**
@@ -34,7 +35,7 @@ const COLUMNS = `id, conversation_id, project_path, status, agent_session_id, co
 export const PAUSE_ALL_ACTIVE_SQL = `UPDATE sessions SET status = 'PAUSED', recovered_at = ?,
   updated_at = ? WHERE status = 'ACTIVE' RETURNING id, conversation_id, project_path`;
 
-function toSession(row: SessionRow): Session {
+export function toSession(row: SessionRow): Session {
   return Object.assign(new Session(), {
     id: row.id,
     conversationId: row.conversation_id,
@@ -58,7 +59,7 @@ export class SessionRepository {
 
   insert(session: Session): void {
     this.sqlite
-      .prepare(`INSERT INTO sessions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .prepare(`INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(
         session.id,
         session.conversationId,
@@ -77,7 +78,7 @@ export class SessionRepository {
 
   find(id: string): Session | undefined {
     const row = this.sqlite
-      .prepare<[string], SessionRow>(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`)
+      .prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`)
       .get(id);
     return row && toSession(row);
   }
@@ -94,7 +95,7 @@ export class SessionRepository {
       where.push('status = ?');
       params.push(filter.status);
     }
-    const sql = `SELECT ${COLUMNS} FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT ${SESSION_COLUMNS} FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ?`;
     params.push(filter.limit ?? -1);
     return this.sqlite
@@ -146,7 +147,7 @@ export class SessionRepository {
   /** Sessions with an agent pid recorded (a turn was running when the last daemon died). */
   withAgentPid(): Session[] {
     return this.sqlite
-      .prepare<[], SessionRow>(`SELECT ${COLUMNS} FROM sessions WHERE agent_pid IS NOT NULL`)
+      .prepare<[], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE agent_pid IS NOT NULL`)
       .all()
       .map(toSession);
   }
@@ -169,7 +170,7 @@ export class SessionRepository {
   withActivitySince(since: string): Session[] {
     return this.sqlite
       .prepare<[string], SessionRow>(
-        `SELECT ${COLUMNS} FROM sessions WHERE last_activity_at >= ? ORDER BY last_activity_at`,
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE last_activity_at >= ? ORDER BY last_activity_at`,
       )
       .all(since)
       .map(toSession);
