@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { CONFIG_VARIABLES } from '../../src/common/config';
+import { MODULE_METADATA } from '@nestjs/common/constants';
 import { CommandRegistry } from '../../src/modules/commands';
 import { createApp, TestApp } from '../utils/create-app';
 
@@ -44,6 +45,42 @@ describe('README tells the truth', () => {
       .all()
       .map((c) => c.name);
     expect(documented.sort()).toEqual(declared.sort());
+  });
+
+  it('the "who imports whom" list is each module’s real @Module imports', () => {
+    const section = README.slice(README.indexOf('**Who imports whom**'));
+    const documented = Object.fromEntries(
+      section
+        .split('\n')
+        .slice(1)
+        .filter((line) => /^- `[a-z-]+` → /.test(line))
+        .map((line) => {
+          const [module, rest] = line.slice(2).split(' → ');
+          const imports = rest.split(/:|\.$/)[0];
+          return [codeSpans(module)[0], codeSpans(imports).sort()];
+        }),
+    );
+    const modules = join(__dirname, '..', '..', 'src', 'modules');
+    const folders = readdirSync(modules);
+    const kebab = (name: string) =>
+      name
+        .replace(/Module$/, '')
+        .replace(/([a-z])([A-Z])/g, '$1-$2')
+        .toLowerCase();
+    const real = Object.fromEntries(
+      folders.map((folder) => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- each module by folder
+        const exported = require(join(modules, folder)) as Record<string, unknown>;
+        const moduleClass = Object.entries(exported).find(([name]) => name.endsWith('Module'))?.[1];
+        const imports = (Reflect.getMetadata(MODULE_METADATA.IMPORTS, moduleClass as object) ??
+          []) as unknown[];
+        const ours = imports
+          .map((i) => (typeof i === 'function' ? kebab(i.name) : undefined))
+          .filter((name): name is string => !!name && folders.includes(name));
+        return [folder, ours.sort()];
+      }),
+    );
+    expect(documented).toEqual(real);
   });
 
   it('the metrics table names every metric of the daemon’s own', async () => {
