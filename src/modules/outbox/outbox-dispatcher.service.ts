@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { cappedBackoffMs } from '../../common/backoff';
 import { Counter, Registry } from 'prom-client';
 import { BootPhase, OnBoot } from '../../common/boot';
 import { Clock, Timer } from '../../common/clock';
@@ -234,7 +235,7 @@ export class OutboxDispatcher implements BeforeApplicationShutdown {
 
   private retry(row: OutboxRow, error: string): Delivery {
     const attempts = row.attempts + 1;
-    const delay = Math.min(1000 * 2 ** (attempts - 1), MAX_RETRY_DELAY_MS);
+    const delay = cappedBackoffMs(attempts, MAX_RETRY_DELAY_MS);
     this.logger.warn({
       msg: 'message not sent; will retry',
       id: row.id,

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { cappedBackoffMs } from '../../common/backoff';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { Clock, Timer } from '../../common/clock';
 import { AppConfig } from '../../common/config';
@@ -109,7 +110,7 @@ export class RateLimiter {
     const now = this.clock.nowMs();
     this.rejections++;
     this.lastRejectionAt = now;
-    const backoff = Math.min(1000 * 2 ** (this.rejections - 1), this.config.rateLimit.backoffCapMs);
+    const backoff = cappedBackoffMs(this.rejections, this.config.rateLimit.backoffCapMs);
     const pause = Math.max(backoff, (retryAfterSeconds ?? 0) * 1000);
     this.pausedUntil = Math.max(this.pausedUntil, now + pause);
     this.logger.warn({

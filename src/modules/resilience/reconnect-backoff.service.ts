@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { cappedBackoffMs } from '../../common/backoff';
 import { AppConfig } from '../../common/config';
 import { Random } from '../../common/random';
 
@@ -13,7 +14,7 @@ export class ReconnectBackoff {
   ) {}
 
   delayMs(attempt: number): number {
-    const base = Math.min(1000 * 2 ** (attempt - 1), MAX_RECONNECT_DELAY_MS);
+    const base = cappedBackoffMs(attempt, MAX_RECONNECT_DELAY_MS);
     // Jitter spreads the waits over 50–100 % of the backoff, so many clients do not retry at once.
     return this.config.signal.reconnectJitter
       ? Math.round(base * (0.5 + this.random.next() / 2))

@@ -59,7 +59,9 @@ export class SessionRepository {
 
   insert(session: Session): void {
     this.sqlite
-      .prepare(`INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .prepare(
+        `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
       .run(
         session.id,
         session.conversationId,
@@ -147,7 +149,9 @@ export class SessionRepository {
   /** Sessions with an agent pid recorded (a turn was running when the last daemon died). */
   withAgentPid(): Session[] {
     return this.sqlite
-      .prepare<[], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE agent_pid IS NOT NULL`)
+      .prepare<[], SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE agent_pid IS NOT NULL`,
+      )
       .all()
       .map(toSession);
   }
