@@ -6,17 +6,17 @@ import { SignalModule } from '../signal';
 import { AgentEnvironment } from './agent-environment';
 import { AgentRunner } from './agent-runner.port';
 import { OrphanReaper } from './orphan-reaper.service';
-import { ProgressReporter } from './progress-reporter';
+import { ProgressReporter } from './progress-reporter.service';
 import { SdkAgentRunner } from './sdk-agent-runner';
 import { SessionCommands } from './session.commands';
-import { TurnReporter } from './turn-reporter';
+import { TurnReporter } from './turn-reporter.service';
 import { TurnUsageRepository } from './turn-usage.repository';
 import { TurnService } from './turn.service';
 import { TurnsMetrics } from './turns.metrics';
 import { UsageCommands } from './usage.commands';
 import { ResultCommands } from './result.commands';
-import { ProjectGit } from './project-git';
-import { ClaudeCommandsCommands } from './claude-commands.commands';
+import { ProjectGit } from './project-git.service';
+import { ClaudeCatalogCommands } from './claude-catalog.commands';
 import { PhoneUploads } from './phone-uploads.service';
 import { AgentSandbox } from './agent-sandbox.service';
 import { StopLadder } from './stop-ladder.service';
@@ -40,7 +40,7 @@ import { TurnRunner } from './turn-runner.service';
     UsageCommands,
     ResultCommands,
     ProjectGit,
-    ClaudeCommandsCommands,
+    ClaudeCatalogCommands,
     PhoneUploads,
     OrphanReaper,
   ],

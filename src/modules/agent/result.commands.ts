@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ChatCommand, ChatContext } from '../commands';
 import { OutboxService } from '../outbox';
 import { Session, SessionsService } from '../sessions';
-import { ProjectGit } from './project-git';
+import { ProjectGit } from './project-git.service';
 import { LastTurn } from './turn-end';
 
 /** What the last turn produced: the answer again (`/full`), its changes (`/diff`), a commit. */

@@ -5,11 +5,11 @@ import { ApprovalsService, FILE_WRITING_TOOLS } from '../approvals';
 import { modeOf, projectName, Session, SessionsService } from '../sessions';
 import { explainFailure, lostConversation, plain, retryNotice } from './agent-failures';
 import { AgentEvent, AgentRunner, PermissionAnswer, PermissionAsk } from './agent-runner.port';
-import { ProgressReporter, relativeToProject } from './progress-reporter';
+import { ProgressReporter, relativeToProject } from './progress-reporter.service';
 import { RunningTurn } from './running-turn';
 import { StopLadder } from './stop-ladder.service';
 import { TurnEnd } from './turn-end';
-import { TurnReporter } from './turn-reporter';
+import { TurnReporter } from './turn-reporter.service';
 
 type Ending = TurnEnd & { lostResume?: boolean };
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { ChatCommand, ChatContext } from '../commands';
 import { SessionsService } from '../sessions';
-import { formatCost, formatDuration } from './turn-reporter';
+import { formatCost, formatDuration } from './turn-reporter.service';
 import { TurnUsageRepository, UsageTotals } from './turn-usage.repository';
 
 /** `/usage`: what Claude Code reported spending, for this conversation's session and for today. */

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CommandDispatcher } from './command-dispatcher.service';
 import { CommandRegistry } from './command-registry.service';
-import { CoreCommands } from './core.command';
+import { CoreCommands } from './core.commands';
 
 /**
  * The chat edge: the command registry, parsing, dispatch, /help and /status, and the answers to

@@ -1,5 +1,5 @@
 export * from './backup-files';
-export * from './backup.command';
+export * from './backup.commands';
 export * from './backup.errors';
 export * from './database-backup.service';
 export * from './maintenance-schedule.service';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { SignalModule } from '../signal';
-import { BackupCommand } from './backup.command';
+import { BackupCommand } from './backup.commands';
 import { DatabaseBackup } from './database-backup.service';
 import { MaintenanceSchedule } from './maintenance-schedule.service';
 import { WalCheckpoint } from './wal-checkpoint.service';

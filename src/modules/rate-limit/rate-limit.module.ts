@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { SignalModule } from '../signal';
-import { CaptchaCommand } from './captcha.command';
+import { CaptchaCommand } from './captcha.commands';
 import { RateLimitHealthIndicator } from './rate-limit.health';
 import { RateLimiter } from './rate-limiter.service';
 

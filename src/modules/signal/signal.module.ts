@@ -5,7 +5,7 @@ import { CommandsModule } from '../commands';
 import { InboundMessageRepository } from './inbound-message.repository';
 import { InboundRecords } from './inbound-records.service';
 import { InboundPipeline } from './inbound-pipeline.service';
-import { RetryCommand } from './retry.command';
+import { RetryCommand } from './retry.commands';
 import { SenderAuthorizer } from './sender-authorizer.service';
 import { SignalIntake } from './signal-intake.service';
 import { SignalTransport } from './signal-transport.port';

@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { ChatCommand, ChatContext } from '../commands';
 import { SessionsService } from '../sessions';
 import { AgentEnvironment } from './agent-environment';
-import { claudeCommands } from './claude-commands';
+import { claudeCommands } from './claude-catalog';
 import { TurnService } from './turn.service';
 
 /** The user's own Claude Code commands and agents from the phone: `/commands`, `/run`. */
 @Injectable()
-export class ClaudeCommandsCommands {
+export class ClaudeCatalogCommands {
   constructor(
     private readonly sessions: SessionsService,
     private readonly turns: TurnService,

@@ -6,7 +6,7 @@ import { Conversation, conversationKey } from '../../common/conversations';
 import { EventBus } from '../../common/events';
 import { OutboxService, TypingIndicator } from '../outbox';
 import { ConversationSettingsService } from '../sessions';
-import { formatDuration } from './turn-reporter';
+import { formatDuration } from './turn-reporter.service';
 
 /** How many of the latest steps the live progress message shows. */
 const SHOWN_STEPS = 4;
