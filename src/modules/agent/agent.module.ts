@@ -20,6 +20,7 @@ import { ClaudeCatalogCommands } from './claude-catalog.commands';
 import { PhoneUploads } from './phone-uploads.service';
 import { AgentSandbox } from './agent-sandbox.service';
 import { StopLadder } from './stop-ladder.service';
+import { ProcessTable } from './process-table.service';
 import { TurnRunner } from './turn-runner.service';
 
 /** Claude Code turns: the runner (Agent SDK), turns per session, and the session commands. */
@@ -42,6 +43,7 @@ import { TurnRunner } from './turn-runner.service';
     ProjectGit,
     ClaudeCatalogCommands,
     PhoneUploads,
+    ProcessTable,
     OrphanReaper,
   ],
   exports: [TurnService],

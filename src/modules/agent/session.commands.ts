@@ -1,5 +1,3 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { ChatCommand, ChatContext, ChatFallback, StatusPart } from '../commands';
 import {
@@ -28,20 +26,11 @@ const MODE_NAMES: Record<PermissionMode, string> = {
   plan: 'plan',
 };
 
+/** The answer when a command would change the session while its turn runs. */
+const STILL_RUNNING = 'A turn is still running here: /stop it first, or wait for it to finish.';
+
 const LISTED = 10;
 const LISTED_PROJECTS = 30;
-
-/** The project folders directly under a root (hidden ones left out), sorted. */
-function folders(root: string): string[] {
-  try {
-    return readdirSync(root, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
-      .map((entry) => entry.name)
-      .sort();
-  } catch {
-    return [];
-  }
-}
 
 /** Sessions from the phone: start, list, resume, pause, end; and plain text as a prompt. */
 @Injectable()
@@ -67,7 +56,7 @@ export class SessionCommands {
     if (!project) return 'Which project? Send /new <project>, e.g. /new api.';
     const current = this.sessions.current(conversationKey);
     if (current && this.turns.isRunning(current.id)) {
-      return 'A turn is still running here: /stop it first, or wait for it to finish.';
+      return STILL_RUNNING;
     }
     const session = await this.sessions.create({ conversationId: conversationKey, project });
     await this.activate(conversationKey, session);
@@ -113,7 +102,7 @@ export class SessionCommands {
       return `The session in ${projectName(session)} is already active.`;
     const active = all.find((s) => s.status === 'ACTIVE');
     if (active && this.turns.isRunning(active.id)) {
-      return 'A turn is still running here: /stop it first, or wait for it to finish.';
+      return STILL_RUNNING;
     }
     await this.activate(conversationKey, session);
     return `Resumed the session in ${projectName(session)}. Send a prompt to continue.`;
@@ -125,18 +114,16 @@ export class SessionCommands {
   })
   projects({ conversationKey }: ChatContext): string {
     const bound = this.settings.bindings();
-    const lines = this.paths.roots.flatMap((root) =>
-      folders(root).map((name) => {
-        const users = bound.get(join(root, name)) ?? [];
-        const here = users.includes(conversationKey);
-        const others = users.length - (here ? 1 : 0);
-        const notes = [
-          ...(here ? ['here'] : []),
-          ...(others > 0 ? [`${others} other conversation${others === 1 ? '' : 's'}`] : []),
-        ];
-        return `• ${name}${notes.length ? ` — ${notes.join(', ')}` : ''}`;
-      }),
-    );
+    const lines = this.paths.folders().map(({ name, path }) => {
+      const users = bound.get(path) ?? [];
+      const here = users.includes(conversationKey);
+      const others = users.length - (here ? 1 : 0);
+      const notes = [
+        ...(here ? ['here'] : []),
+        ...(others > 0 ? [`${others} other conversation${others === 1 ? '' : 's'}`] : []),
+      ];
+      return `• ${name}${notes.length ? ` — ${notes.join(', ')}` : ''}`;
+    });
     if (lines.length === 0) return `No project folders under ${this.paths.roots.join(', ')} yet.`;
     return [
       `Projects:`,
@@ -163,7 +150,7 @@ export class SessionCommands {
       return `Already using ${projectName(active)} here.`;
     }
     if (active && this.turns.isRunning(active.id)) {
-      return 'A turn is still running here: /stop it first, or wait for it to finish.';
+      return STILL_RUNNING;
     }
     const earlier = all.find((s) => s.projectPath === path && s.status !== 'TERMINATED');
     const session =

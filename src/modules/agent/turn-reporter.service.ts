@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Conversation, conversationKey } from '../../common/conversations';
 import { OutboxService } from '../outbox';
 import { AppConfig } from '../../common/config';
@@ -15,6 +15,8 @@ import { TurnsMetrics } from './turns.metrics';
  */
 @Injectable()
 export class TurnReporter {
+  private readonly logger = new Logger(TurnReporter.name);
+
   constructor(
     private readonly outbox: OutboxService,
     private readonly activity: ActivityLogService,
@@ -71,7 +73,10 @@ export class TurnReporter {
     const kept = ok
       ? { lastTurn: options.lastTurn, lastResult: options.body }
       : { lastTurn: options.lastTurn };
-    await this.sessions.updateContext(options.sessionId, kept).catch(() => undefined); // not kept (the session is gone): the answer itself still goes out
+    // Not kept (the session was ended meanwhile, say): the answer itself still goes out.
+    await this.sessions
+      .updateContext(options.sessionId, kept)
+      .catch((error: unknown) => this.notKept('the last turn, for /diff and /full', error));
     if (ok) {
       const result = formatResult(options.body, this.config.agent.outputAttachmentBytes);
       const footer = options.usage ? `\n\n${usageFooter(options.usage)}` : '';
@@ -87,7 +92,11 @@ export class TurnReporter {
     }
     await this.activity
       .trackActivity(options.sessionId, 'turn_result', { ok, summary: firstLine(options.body) })
-      .catch(() => undefined); // the session may have been ended meanwhile
+      .catch((error: unknown) => this.notKept('the turn in the activity log', error));
+  }
+
+  private notKept(what: string, error: unknown): void {
+    this.logger.warn({ msg: `could not keep ${what}`, error: (error as Error).message });
   }
 }
 

@@ -10,8 +10,10 @@ import { parseCommand } from './command-parser';
 import { CommandRegistry } from './command-registry.service';
 import { ConversationQueues } from './conversation-queues';
 
-/** `handled`: done and answered. `failed`: answered with the reason, kept for /retry. */
-/** `held`: answered, but its work starts later (`message.started` says when). */
+/**
+ * What became of a message: `handled`, done and answered; `held`, answered, but its work starts
+ * later (`message.started` says when); `failed`, answered with the reason, kept for /retry.
+ */
 export type HandleOutcome = 'handled' | 'held' | 'failed';
 
 const PREVIEW_CHARS = 60;

@@ -27,11 +27,9 @@ export interface RegisteredStatusPart {
   lines(context: ChatContext): string | string[] | Promise<string | string[]>;
 }
 
-/** What plain text gets while no module provides a fallback (the agent module will). */
+/** What plain text gets when no module takes it (the agent module does, in the daemon). */
 export const NO_SESSION_ANSWER =
-  'There is no session in this conversation, so I cannot run that prompt. ' +
-  'Starting Claude Code sessions from Signal is not available in this version yet. ' +
-  'Send /help to see what works.';
+  'Nothing here takes prompts, so I cannot run that one. Send /help to see what works.';
 
 const NAME = /^\/[a-z][a-z0-9-]*$/;
 

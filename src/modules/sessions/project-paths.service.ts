@@ -1,5 +1,5 @@
-import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../common/config';
 import { SessionError } from './session.errors';
@@ -15,6 +15,24 @@ export class ProjectPaths {
 
   get roots(): readonly string[] {
     return this.config.sessions.projectRoots;
+  }
+
+  /**
+   * The project folders directly under each root (hidden ones left out), sorted, as absolute
+   * paths; a root that cannot be read lists nothing.
+   */
+  folders(): { root: string; name: string; path: string }[] {
+    return this.roots.flatMap((root) => {
+      try {
+        return readdirSync(root, { withFileTypes: true })
+          .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+          .map((entry) => entry.name)
+          .sort()
+          .map((name) => ({ root, name, path: join(root, name) }));
+      } catch {
+        return [];
+      }
+    });
   }
 
   resolve(requested: string): string {
