@@ -5,6 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigError, loadConfig } from './common/config';
+import { ProcessGuard } from './common/metrics';
 
 /** Reads the environment once and boots the daemon; resolves once it listens. */
 async function boot(): Promise<void> {
@@ -28,6 +29,7 @@ async function boot(): Promise<void> {
   });
   app.useLogger(app.get(Logger));
   app.flushLogs(); // autoFlushLogs is off, so the buffer is only emptied (and detached) here
+  app.get(ProcessGuard).install(app.get(Logger));
   // Nest re-raises the signal after closing unless told to exit; we want exit code 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   try {

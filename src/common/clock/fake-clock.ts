@@ -1,9 +1,10 @@
-import { Clock, Timer } from './clock';
+import { Clock, Timer, TimerCallback } from './clock';
 
 interface ScheduledTimer {
   readonly id: number;
   dueAt: number;
-  readonly callback: () => void;
+  readonly callback: TimerCallback;
+  readonly name?: string;
   readonly intervalMs?: number;
 }
 
@@ -26,12 +27,12 @@ export class FakeClock extends Clock {
     return new Date(this.current);
   }
 
-  schedule(callback: () => void, ms: number): Timer {
-    return this.add(callback, Math.max(0, ms));
+  schedule(callback: TimerCallback, ms: number, name?: string): Timer {
+    return this.add(callback, name, Math.max(0, ms));
   }
 
-  repeat(callback: () => void, ms: number): Timer {
-    return this.add(callback, Math.max(1, ms), Math.max(1, ms));
+  repeat(callback: TimerCallback, ms: number, name?: string): Timer {
+    return this.add(callback, name, Math.max(1, ms), Math.max(1, ms));
   }
 
   /** Timers scheduled and not yet fired or cancelled. */
@@ -52,7 +53,7 @@ export class FakeClock extends Clock {
     await flushMicrotasks();
     for (let next = this.nextDue(); next && next.dueAt <= target; next = this.nextDue()) {
       this.current = next.dueAt;
-      this.fire(next);
+      this.fireDue(next);
       await flushMicrotasks();
     }
     this.current = target;
@@ -64,11 +65,17 @@ export class FakeClock extends Clock {
     if (wait !== undefined) await this.advance(wait);
   }
 
-  private add(callback: () => void, delay: number, intervalMs?: number): Timer {
+  private add(
+    callback: TimerCallback,
+    name: string | undefined,
+    delay: number,
+    intervalMs?: number,
+  ): Timer {
     const timer: ScheduledTimer = {
       id: this.nextId++,
       dueAt: this.current + delay,
       callback,
+      name,
       intervalMs,
     };
     this.timers.push(timer);
@@ -87,13 +94,13 @@ export class FakeClock extends Clock {
     return best;
   }
 
-  private fire(timer: ScheduledTimer): void {
+  private fireDue(timer: ScheduledTimer): void {
     if (timer.intervalMs === undefined) {
       this.timers = this.timers.filter((t) => t !== timer);
     } else {
       timer.dueAt += timer.intervalMs;
     }
-    timer.callback();
+    this.fire(timer.callback, timer.name);
   }
 }
 

@@ -1,20 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { Clock, Timer } from './clock';
+import { Clock, Timer, TimerCallback } from './clock';
 
-/** Wall-clock time and Node's timers. */
+/** Wall-clock time and Node's timers (a failing callback is reported, not thrown). */
 @Injectable()
 export class SystemClock extends Clock {
   now(): Date {
     return new Date();
   }
 
-  schedule(callback: () => void, ms: number): Timer {
-    const handle = setTimeout(callback, Math.max(0, ms));
+  schedule(callback: TimerCallback, ms: number, name?: string): Timer {
+    const handle = setTimeout(() => this.fire(callback, name), Math.max(0, ms));
     return { cancel: () => clearTimeout(handle) };
   }
 
-  repeat(callback: () => void, ms: number): Timer {
-    const handle = setInterval(callback, Math.max(1, ms));
+  repeat(callback: TimerCallback, ms: number, name?: string): Timer {
+    const handle = setInterval(() => this.fire(callback, name), Math.max(1, ms));
     return { cancel: () => clearInterval(handle) };
   }
 }

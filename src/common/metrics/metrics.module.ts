@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ProcessGuard } from './process-guard.service';
 
 /**
  * One Prometheus registry per application (not prom-client's global one, so several apps in
@@ -17,7 +18,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
         return registry;
       },
     },
+    ProcessGuard,
   ],
-  exports: [Registry],
+  exports: [Registry, ProcessGuard],
 })
 export class MetricsModule {}

@@ -120,10 +120,14 @@ export class ProgressReporter {
         ? 0
         : progress.deliveredAt + this.config.agent.progressEditMs - this.clock.nowMs();
     if (wait <= 0) return this.write(turnKey, progress);
-    progress.trailing = this.clock.schedule(() => {
-      progress.trailing = undefined;
-      this.write(turnKey, progress);
-    }, wait);
+    progress.trailing = this.clock.schedule(
+      () => {
+        progress.trailing = undefined;
+        this.write(turnKey, progress);
+      },
+      wait,
+      'progress',
+    );
   }
 
   private write(turnKey: string, progress: Progress): void {

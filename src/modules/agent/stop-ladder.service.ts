@@ -64,8 +64,8 @@ export class StopLadder {
     const grace = this.config.agent.stopGraceMs;
     void run.interrupt();
     turn.kills.push(
-      this.clock.schedule(() => run.kill('SIGTERM'), grace),
-      this.clock.schedule(() => run.kill('SIGKILL'), 2 * grace),
+      this.clock.schedule(() => run.kill('SIGTERM'), grace, 'stop-ladder'),
+      this.clock.schedule(() => run.kill('SIGKILL'), 2 * grace, 'stop-ladder'),
     );
   }
 

@@ -159,7 +159,11 @@ export class ApprovalsService {
     });
     this.messages.ask(id, ask.conversation, body);
     return new Promise<ApprovalOutcome>((resolve) => {
-      const timer = this.clock.schedule(() => this.expire(id), this.config.approvals.timeoutMs);
+      const timer = this.clock.schedule(
+        () => this.expire(id),
+        this.config.approvals.timeoutMs,
+        'approval-timeout',
+      );
       this.waiters.set(id, { resolve, input: ask.input, startedAt: this.clock.nowMs(), timer });
       ask.signal.addEventListener('abort', () => this.settle(id, 'cancelled', 'the turn ended'), {
         once: true,

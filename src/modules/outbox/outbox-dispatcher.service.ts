@@ -85,7 +85,7 @@ export class OutboxDispatcher implements BeforeApplicationShutdown {
       .catch((error: unknown) => {
         // A database error: nothing was marked sent, so try again shortly.
         this.logger.error({ msg: 'outbox dispatch failed', error: (error as Error).message });
-        if (this.running) this.wake = this.clock.schedule(() => this.kick(), 1000);
+        if (this.running) this.wake = this.clock.schedule(() => this.kick(), 1000, 'outbox');
       })
       .finally(() => {
         this.loop = undefined;
@@ -121,7 +121,7 @@ export class OutboxDispatcher implements BeforeApplicationShutdown {
       if (!head) return;
       const waitMs = Date.parse(head.next_attempt_at) - this.clock.nowMs();
       if (waitMs > 0) {
-        this.wake = this.clock.schedule(() => this.kick(), waitMs);
+        this.wake = this.clock.schedule(() => this.kick(), waitMs, 'outbox');
         return;
       }
       let result: Delivery;

@@ -36,7 +36,7 @@ export class TypingIndicator {
       current.count++;
       return;
     }
-    const renew = this.clock.repeat(() => this.send(to, false), RENEW_MS);
+    const renew = this.clock.repeat(() => this.send(to, false), RENEW_MS, 'typing');
     this.active.set(key, { to, count: 1, renew });
     this.send(to, false);
   }

@@ -219,6 +219,6 @@ export class RateLimiter {
   }
 
   private schedule(ms: number): void {
-    this.timer = this.clock.schedule(() => this.pump(), ms);
+    this.timer = this.clock.schedule(() => this.pump(), ms, 'rate-limit');
   }
 }

@@ -114,7 +114,11 @@ export class ConnectionSupervisor implements OnApplicationShutdown {
     this.watchdog?.cancel();
     // Six looks per limit: silence is noticed at most a sixth of the limit late.
     const limit = this.transport.silenceLimitMs;
-    this.watchdog = this.clock.repeat(() => this.checkSilence(), Math.max(1000, limit / 6));
+    this.watchdog = this.clock.repeat(
+      () => this.checkSilence(),
+      Math.max(1000, limit / 6),
+      'link-watchdog',
+    );
     this.sync();
   }
 
@@ -162,7 +166,7 @@ export class ConnectionSupervisor implements OnApplicationShutdown {
       inMs: delay,
     });
     this.retry?.cancel();
-    this.retry = this.clock.schedule(() => void this.openStream(), delay);
+    this.retry = this.clock.schedule(() => this.openStream(), delay, 'reconnect');
   }
 
   private move(to: ConnectionState): void {
