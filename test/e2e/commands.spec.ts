@@ -116,6 +116,64 @@ describe('command router', () => {
   });
 });
 
+describe('kept for /retry means kept', () => {
+  let t: SignalTestApp;
+  afterEach(() => t.close());
+
+  it('/retry list numbers what is kept, /retry drop <n> and /retry drop forget it, and the purge keeps the rest', async () => {
+    const temp = makeTempDir();
+    const clock = new FakeClock();
+    const before = await createApp({ dir: temp.path, clock, listen: false });
+    const records = before.app.get(InboundMessageRepository);
+    for (const [i, text] of ['fix the login bug', 'then run the tests', 'and deploy'].entries()) {
+      records.recordOnce(ownerMessage(text, 100 + i), clock.nowIso());
+      records.markAwaitingRetry(ownerMessage(text, 100 + i).key);
+    }
+    await before.close();
+    t = await createSignalApp('signal-cli', {
+      dir: temp.path,
+      clock,
+      env: { INBOUND_RETENTION_HOURS: '2' },
+    });
+    try {
+      const states = () =>
+        t.app
+          .get(DataSource)
+          .query(`SELECT state, count(*) AS n FROM inbound_messages GROUP BY state ORDER BY state`);
+      // Older than the retention, and still kept: the purge takes only what is done with.
+      await t.clock.advance(3 * 3_600_000);
+      t.sim.phoneSends({ from: OWNER, text: '/retry list' });
+      await waitFor(() => t.sim.sent.length === 1, 'the list');
+      expect(sentTexts(t)[0]).toBe(
+        'Kept for /retry here, oldest first:\n1. “fix the login bug”\n2. “then run the tests”\n3. “and deploy”\nSend /retry to run them, /retry drop <n> to forget one, /retry drop to forget them all.',
+      );
+      t.sim.phoneSends({ from: OWNER, text: '/retry drop 3' });
+      t.sim.phoneSends({ from: OWNER, text: '/retry drop 7' });
+      t.sim.phoneSends({ from: OWNER, text: '/retry list' });
+      await waitFor(() => t.sim.sent.length === 4, 'the answers');
+      expect(sentTexts(t).slice(1)).toEqual([
+        'Dropped “and deploy”.',
+        'There is no message 7 here: /retry list shows 1 to 2.',
+        'Kept for /retry here, oldest first:\n1. “fix the login bug”\n2. “then run the tests”\nSend /retry to run them, /retry drop <n> to forget one, /retry drop to forget them all.',
+      ]);
+      // The hourly purge, past the retention again: the commands and the dropped one go.
+      await t.clock.advance(3 * 3_600_000);
+      await expect(states()).resolves.toEqual([{ state: 'awaiting-retry', n: 2 }]);
+      t.sim.phoneSends({ from: OWNER, text: '/retry drop' });
+      await waitFor(() => t.sim.sent.length === 5, 'the drop');
+      expect(sentTexts(t)[4]).toBe('Dropped 2 kept message(s); nothing is waiting here now.');
+      await expect(states()).resolves.toEqual([
+        { state: 'dropped', n: 2 },
+        { state: 'handled', n: 1 },
+      ]);
+      await t.clock.advance(3 * 3_600_000);
+      await expect(states()).resolves.toEqual([]);
+    } finally {
+      temp.remove();
+    }
+  });
+});
+
 describe('/help', () => {
   let t: SignalTestApp;
   afterEach(() => t.close());

@@ -18,7 +18,7 @@ export const HELP_TEXT = [
   '/projects: the project folders under the roots, and which conversations use them',
   '/reject [id] [reason]: refuse the tool call waiting for approval; the reason goes to Claude',
   '/resume [id]: continue a paused session (the newest, or the one named)',
-  '/retry: run again the messages here that failed or that a restart left unhandled',
+  '/retry [list or drop [n]]: run again the messages here that failed or that a restart left unhandled',
   '/run <name> [args]: run one of those commands (or agents) as a prompt',
   '/sessions: the sessions of this conversation',
   '/status: Signal link, sending, sessions, messages waiting',

@@ -1,7 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** `received` until handled; `awaiting-retry` when a restart or a failure left it for /retry. */
-export type InboundState = 'received' | 'handled' | 'awaiting-retry';
+/**
+ * `received` until handled; `awaiting-retry` when a restart or a failure left it for /retry
+ * (kept until it is retried or dropped); `dropped` when the owner dismissed it (`/retry drop`).
+ */
+export type InboundState = 'received' | 'handled' | 'awaiting-retry' | 'dropped';
 
 /**
  * Every authorized inbound message, written once before it is handled. The key

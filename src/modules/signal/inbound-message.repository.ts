@@ -39,6 +39,18 @@ export class InboundMessageRepository {
       .run(key);
   }
 
+  /** The owner dismissed a message waiting for `/retry`; false if it was not waiting. */
+  drop(key: string, at: string): boolean {
+    return (
+      this.sqlite
+        .prepare(
+          `UPDATE inbound_messages SET state = 'dropped', handled_at = ?
+           WHERE key = ? AND state = 'awaiting-retry'`,
+        )
+        .run(at, key).changes === 1
+    );
+  }
+
   /** Messages recorded by an earlier run that never got handled; they now await `/retry`. */
   takeUnhandled(): InboundMessage[] {
     return this.sqlite
@@ -62,10 +74,15 @@ export class InboundMessageRepository {
       .map((row) => JSON.parse(row.message) as InboundMessage);
   }
 
-  /** Forgets handled (and never-retried) messages received before `before`; returns how many. */
+  /**
+   * Forgets handled and dropped messages received before `before`; returns how many. A message
+   * waiting for `/retry` is kept, however old, until it is retried or dropped.
+   */
   purge(before: string): number {
     return this.sqlite
-      .prepare(`DELETE FROM inbound_messages WHERE state != 'received' AND received_at < ?`)
+      .prepare(
+        `DELETE FROM inbound_messages WHERE state IN ('handled', 'dropped') AND received_at < ?`,
+      )
       .run(before).changes;
   }
 }

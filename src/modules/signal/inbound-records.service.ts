@@ -11,7 +11,10 @@ import { InboundMessageRepository } from './inbound-message.repository';
  * - `handled` when its answer is out, or, for a prompt that waits in a turn queue ("held"),
  *   when its turn starts or it is dropped and named (the `message.started` event);
  * - `awaiting-retry` when its handling failed: the phone was told, and `/retry` runs it again;
- * - taken at boot while still `received` (a crash came first): offered for `/retry`.
+ * - taken at boot while still `received` (a crash came first): offered for `/retry`;
+ * - `dropped` when the owner dismissed it (`/retry drop`).
+ * Handled and dropped records are purged after INBOUND_RETENTION_HOURS; one waiting for
+ * `/retry` is kept until it is retried or dropped.
  * The pipeline, `/retry` and the boot offer ask this service; nothing else moves a record.
  */
 @Injectable()
@@ -46,7 +49,12 @@ export class InboundRecords {
     return this.repository.takeUnhandled();
   }
 
-  /** Forgets settled (and never-retried) messages received before `before`; returns how many. */
+  /** The owner dismissed a message waiting for /retry (`/retry drop`); false if it was not. */
+  drop(key: string): boolean {
+    return this.repository.drop(key, this.clock.nowIso());
+  }
+
+  /** Forgets handled and dropped messages received before `before`; returns how many. */
   purge(before: string): number {
     return this.repository.purge(before);
   }
