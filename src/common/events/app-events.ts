@@ -25,6 +25,8 @@ export interface AppEvents {
   'outbox.sent': { id: number; conversationKey: string; kind: string; signalTimestamp: number };
   /** Work a message asked for, held after its answer, has now started (commands → signal). */
   'message.started': { key: string };
+  /** Held work failed unexpectedly; the phone was told, and the message waits for /retry. */
+  'message.failed': { key: string };
 }
 
 export type AppEventName = keyof AppEvents;

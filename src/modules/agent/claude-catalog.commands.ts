@@ -57,7 +57,7 @@ export class ClaudeCatalogCommands {
       found.kind === 'command'
         ? `/${found.name}${extra ? ` ${extra}` : ''}`
         : `Use the ${found.name} agent${extra ? ` to: ${extra}` : '.'}`;
-    const ahead = this.turns.submit(session.id, conversation, prompt, { settled: hold() });
+    const ahead = this.turns.submit(session.id, conversation, prompt, { held: hold() });
     return ahead > 0 ? `Queued: ${ahead} ahead.` : undefined;
   }
 

@@ -1,5 +1,6 @@
 import { Timer } from '../../common/clock';
 import { Conversation } from '../../common/conversations';
+import type { HeldMessage } from '../commands';
 import { AgentRun, PromptImage } from './agent-runner.port';
 import { TurnEnd } from './turn-end';
 
@@ -9,8 +10,8 @@ export interface TurnJob {
   conversation: Conversation;
   prompt: string;
   images?: PromptImage[];
-  /** Called once the prompt is settled: its turn starts, or it is dropped and the phone told. */
-  settled?: () => void;
+  /** The prompt's message: handled once its turn starts (or it is dropped and the phone told). */
+  held?: HeldMessage;
 }
 
 /** One turn while it runs: what it was asked, its agent, its timers, what it has done so far. */

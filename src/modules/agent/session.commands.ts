@@ -63,7 +63,7 @@ export class SessionCommands {
     const name = projectName(session);
     const prompt = rest.join(' ');
     if (prompt) await this.sandbox.ready(); // the session stays started; the prompt is kept
-    if (prompt) this.turns.submit(session.id, conversation, prompt, { settled: hold() });
+    if (prompt) this.turns.submit(session.id, conversation, prompt, { held: hold() });
     return prompt
       ? `Started a session in ${name}; working on it.`
       : `Started a session in ${name}. Send a prompt.`;
@@ -237,7 +237,7 @@ export class SessionCommands {
       if ('refusal' in prepared) return prepared.refusal;
       ({ prompt, images } = prepared);
     }
-    const ahead = this.turns.submit(session.id, conversation, prompt, { images, settled: hold() });
+    const ahead = this.turns.submit(session.id, conversation, prompt, { images, held: hold() });
     return ahead > 0 ? `Queued: ${ahead} ahead.` : undefined;
   }
 

@@ -3,6 +3,7 @@ import { Clock } from '../../common/clock';
 import { Conversation } from '../../common/conversations';
 import { ApprovalsService } from '../approvals';
 import { Session, SessionsService } from '../sessions';
+import type { HeldMessage } from '../commands';
 import { PromptImage } from './agent-runner.port';
 import { newTurn, RunningTurn, TurnJob } from './running-turn';
 import { StopLadder } from './stop-ladder.service';
@@ -35,7 +36,7 @@ export class TurnService implements BeforeApplicationShutdown {
     sessionId: string,
     conversation: Conversation,
     prompt: string,
-    options: { images?: PromptImage[]; settled?: () => void } = {},
+    options: { images?: PromptImage[]; held?: HeldMessage } = {},
   ): number {
     const queue = this.queues.get(sessionId) ?? [];
     queue.push({ sessionId, conversation, prompt, ...options });
@@ -78,7 +79,7 @@ export class TurnService implements BeforeApplicationShutdown {
   private dropQueue(sessionId: string): number {
     const dropped = this.queues.get(sessionId) ?? [];
     this.queues.delete(sessionId);
-    for (const job of dropped) job.settled?.();
+    for (const job of dropped) job.held?.started();
     return dropped.length;
   }
 
@@ -88,14 +89,17 @@ export class TurnService implements BeforeApplicationShutdown {
       this.queues.delete(sessionId);
       return;
     }
-    job.settled?.();
+    job.held?.started();
     const turn = newTurn(job, `${sessionId}:${++this.turnNo}`, this.clock.nowMs());
     this.running.set(sessionId, turn);
     this.metrics.running(this.running.size);
     turn.done = this.runner
       .run(turn, (session) => this.pauseAfterExpiry(session))
       .catch((error: unknown) => {
+        // Not an ending the agent reported: a fault of the daemon's own. The phone is told, and
+        // the prompt is kept for /retry.
         this.logger.error({ msg: 'turn failed', error: (error as Error).message });
+        job.held?.failed(error);
       })
       .finally(() => {
         this.ladder.disarm(turn);

@@ -30,10 +30,19 @@ export interface ChatContext {
   args: string;
   /**
    * The message's work goes on after the answer (a prompt queued behind a running turn): its
-   * record stays unhandled, so a crash meanwhile offers it back, until the returned function is
-   * called when the work starts.
+   * record stays unhandled, so a crash meanwhile offers it back, until the work starts. If the
+   * work then fails unexpectedly, the phone gets the plain answer and the message is kept for
+   * /retry.
    */
-  hold(): () => void;
+  hold(): HeldMessage;
+}
+
+/** A message whose work goes on after its answer. */
+export interface HeldMessage {
+  /** Its work started (or it was dropped, and the phone told): the record is handled. */
+  started(): void;
+  /** Its work failed unexpectedly: answered at the chat edge, and kept for /retry. */
+  failed(error: unknown): void;
 }
 
 /** A handler answers with the text to send back, or nothing. It throws coded errors. */

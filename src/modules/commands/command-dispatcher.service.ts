@@ -69,7 +69,13 @@ export class CommandDispatcher {
       args: command?.args ?? '',
       hold: () => {
         held = true;
-        return () => this.events.emit('message.started', { key: message.key });
+        return {
+          started: () => this.events.emit('message.started', { key: message.key }),
+          failed: (error) => {
+            this.answerFailure(message.conversation, `“${preview(message.text)}”`, error);
+            this.events.emit('message.failed', { key: message.key });
+          },
+        };
       },
     };
     let answer: string | undefined;

@@ -10,7 +10,8 @@ import { InboundMessageRepository } from './inbound-message.repository';
  * (`received`) before anything acts on it, then becomes:
  * - `handled` when its answer is out, or, for a prompt that waits in a turn queue ("held"),
  *   when its turn starts or it is dropped and named (the `message.started` event);
- * - `awaiting-retry` when its handling failed: the phone was told, and `/retry` runs it again;
+ * - `awaiting-retry` when its handling failed, or its held work failed later (`message.failed`):
+ *   the phone was told, and `/retry` runs it again;
  * - taken at boot while still `received` (a crash came first): offered for `/retry`;
  * - `dropped` when the owner dismissed it (`/retry drop`).
  * Handled and dropped records are purged after INBOUND_RETENTION_HOURS; one waiting for
@@ -25,6 +26,7 @@ export class InboundRecords {
     events: EventBus,
   ) {
     events.on('message.started', ({ key }) => this.handled(key));
+    events.on('message.failed', ({ key }) => this.repository.markAwaitingRetry(key));
   }
 
   /** Records a new message; false when it was recorded before (a re-delivery). */
