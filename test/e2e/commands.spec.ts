@@ -43,7 +43,7 @@ describe('command router', () => {
     t.sim.phoneSends({ from: OWNER, text: '  /STATUS ' });
     await waitFor(() => t.sim.sent.length === 1, 'the reply');
     expect(sentTexts(t)).toEqual([
-      'Signal: connected (rest)\nSending: ok; 0 waiting in the outbox\nSessions: 0 active, 0 paused, 0 new\nWaiting for /retry here: 0\nTurns running: 0\nHere: verbosity normal; notifications: approvals and errors, results; quiet: progress.\nSandbox: off (SANDBOX=off)\nApprovals waiting here: none',
+      'Signal: connected (rest)\nSending: ok; 0 waiting in the outbox\nSessions: 0 active, 0 paused, 0 new\nWaiting for /retry here: 0\nTurns running: 0 of at most 4\nHere: verbosity normal; notifications: approvals and errors, results; quiet: progress.\nSandbox: off (SANDBOX=off)\nApprovals waiting here: none',
     ]);
   });
 
@@ -63,7 +63,7 @@ describe('command router', () => {
       'Started a session in demo. Send a prompt.',
       'Queued: 1 ahead.',
     ]);
-    expect(sentTexts(t)[2]).toContain('\nTurns running: 1\n');
+    expect(sentTexts(t)[2]).toContain('\nTurns running: 1 of at most 4\n');
     runner.turns[0].finish('done: first prompt');
     await waitFor(() => runner.turns.length === 2, 'the second turn');
     runner.turns[1].finish('done: second prompt');
@@ -219,7 +219,7 @@ describe('/status while the link is down', () => {
         .get(DataSource)
         .query(`SELECT body FROM outbox_messages WHERE state = 'pending'`);
       expect(rows.map((r) => r.body)).toEqual([
-        'Signal: disconnected, attempt 1, never connected (signal-cli)\nSending: ok; 0 waiting in the outbox\nSessions: 0 active, 0 paused, 0 new\nWaiting for /retry here: 0\nTurns running: 0\nHere: verbosity normal; notifications: approvals and errors, results; quiet: progress.\nSandbox: off (SANDBOX=off)\nApprovals waiting here: none',
+        'Signal: disconnected, attempt 1, never connected (signal-cli)\nSending: ok; 0 waiting in the outbox\nSessions: 0 active, 0 paused, 0 new\nWaiting for /retry here: 0\nTurns running: 0 of at most 4\nHere: verbosity normal; notifications: approvals and errors, results; quiet: progress.\nSandbox: off (SANDBOX=off)\nApprovals waiting here: none',
       ]);
     } finally {
       await app.close();

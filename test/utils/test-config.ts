@@ -21,6 +21,8 @@ export function testEnvironment(dir: string, overrides: ConfigEnvironment = {}):
     PROJECT_ROOTS: projects,
     // Tests of the real agent turn it on (agent-harness); elsewhere /status reads the same anywhere.
     SANDBOX: 'off',
+    // The default follows the machine's cores and memory; tests name it, so /status reads the same.
+    AGENT_MAX_CONCURRENT_TURNS: '4',
     ...overrides,
   };
 }

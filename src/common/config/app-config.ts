@@ -77,6 +77,8 @@ export interface AgentConfig {
   readonly uploadMaxBytes: number;
   /** The agent's temp folder (`CLAUDE_CODE_TMPDIR`), under DATA_DIR: sandboxed commands may use it. */
   readonly tempDir: string;
+  /** At most this many turns run at once; further prompts wait for a free slot. */
+  readonly maxConcurrentTurns: number;
 }
 
 export interface ApprovalsConfig {

@@ -1,4 +1,5 @@
 import { existsSync, statSync, realpathSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AppConfig } from './app-config';
@@ -65,6 +66,7 @@ const envSchema = z.object({
   AGENT_TURN_TIMEOUT_MINUTES: integer(1, 24 * 60).default(30),
   AGENT_IDLE_TIMEOUT_SECONDS: integer(10, 86_400).default(300),
   AGENT_STOP_GRACE_SECONDS: integer(1, 600).default(5),
+  AGENT_MAX_CONCURRENT_TURNS: integer(1, 256).optional(),
   PROGRESS_EDIT_SECONDS: integer(1, 3600).default(5),
   OUTPUT_ATTACHMENT_BYTES: integer(500, 64_000).default(4000),
   UPLOAD_MAX_BYTES: integer(1000, 100_000_000).default(5_000_000),
@@ -130,6 +132,14 @@ export type ConfigEnvironment = Readonly<Record<string, string | undefined>>;
 /** Every variable `loadConfig` reads; `.env.example` documents each one. */
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
 
+/**
+ * Turns at once when AGENT_MAX_CONCURRENT_TURNS is unset: one per CPU core, and no more than one
+ * per GiB of memory (a Claude Code process takes about 200 MB, its tools more), at least one.
+ */
+export function defaultConcurrentTurns(cores = cpus().length, memoryBytes = totalmem()): number {
+  return Math.max(1, Math.min(cores, Math.floor(memoryBytes / 2 ** 30)));
+}
+
 function directoryProblem(path: string): string | undefined {
   try {
     return statSync(path).isDirectory() ? undefined : 'is not a directory';
@@ -192,6 +202,7 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       outputAttachmentBytes: e.OUTPUT_ATTACHMENT_BYTES,
       uploadMaxBytes: e.UPLOAD_MAX_BYTES,
       tempDir: resolve(dataDir, 'agent-tmp'),
+      maxConcurrentTurns: e.AGENT_MAX_CONCURRENT_TURNS ?? defaultConcurrentTurns(),
     },
     approvals: {
       timeoutMs: e.APPROVAL_TIMEOUT_SECONDS * 1000,

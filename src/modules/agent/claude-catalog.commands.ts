@@ -57,8 +57,7 @@ export class ClaudeCatalogCommands {
       found.kind === 'command'
         ? `/${found.name}${extra ? ` ${extra}` : ''}`
         : `Use the ${found.name} agent${extra ? ` to: ${extra}` : '.'}`;
-    const ahead = this.turns.submit(session.id, conversation, prompt, { held: hold() });
-    return ahead > 0 ? `Queued: ${ahead} ahead.` : undefined;
+    return this.turns.submit(session.id, conversation, prompt, { held: hold() });
   }
 
   /** The home folder the agent runs with (its user commands live there). */

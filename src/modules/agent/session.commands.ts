@@ -63,10 +63,13 @@ export class SessionCommands {
     const name = projectName(session);
     const prompt = rest.join(' ');
     if (prompt) await this.sandbox.ready(); // the session stays started; the prompt is kept
-    if (prompt) this.turns.submit(session.id, conversation, prompt, { held: hold() });
-    return prompt
-      ? `Started a session in ${name}; working on it.`
-      : `Started a session in ${name}. Send a prompt.`;
+    const waits = prompt
+      ? this.turns.submit(session.id, conversation, prompt, { held: hold() })
+      : undefined;
+    if (!prompt) return `Started a session in ${name}. Send a prompt.`;
+    return waits
+      ? `Started a session in ${name}. ${waits}`
+      : `Started a session in ${name}; working on it.`;
   }
 
   @ChatCommand({ name: '/sessions', summary: 'the sessions of this conversation' })
@@ -205,7 +208,14 @@ export class SessionCommands {
   })
   async stop({ conversationKey }: ChatContext): Promise<string | undefined> {
     const session = this.sessions.current(conversationKey);
-    if (!session || !this.turns.isRunning(session.id)) return 'Nothing is running here.';
+    if (!session) return 'Nothing is running here.';
+    if (!this.turns.isRunning(session.id)) {
+      const dropped = this.turns.dropWaiting(session.id);
+      if (dropped === 0) return 'Nothing is running here.';
+      return dropped === 1
+        ? 'Dropped the prompt that was waiting for a free slot: send it again when you want it.'
+        : `Dropped the ${dropped} prompts that were waiting for a free slot: send them again when you want them.`;
+    }
     await this.turns.stop(session.id);
     return undefined; // the turn's own end says "Stopped"
   }
@@ -237,8 +247,7 @@ export class SessionCommands {
       if ('refusal' in prepared) return prepared.refusal;
       ({ prompt, images } = prepared);
     }
-    const ahead = this.turns.submit(session.id, conversation, prompt, { images, held: hold() });
-    return ahead > 0 ? `Queued: ${ahead} ahead.` : undefined;
+    return this.turns.submit(session.id, conversation, prompt, { images, held: hold() });
   }
 
   @ChatCommand({
@@ -265,7 +274,10 @@ export class SessionCommands {
 
   @StatusPart(50)
   running({ conversationKey }: ChatContext): string[] {
-    const lines = [`Turns running: ${this.turns.runningCount}`];
+    const waiting = this.turns.waitingCount;
+    const lines = [
+      `Turns running: ${this.turns.runningCount} of at most ${this.turns.capacity}${waiting ? `, ${waiting} waiting for a slot` : ''}`,
+    ];
     const session = this.sessions.current(conversationKey);
     if (session) {
       lines.push(

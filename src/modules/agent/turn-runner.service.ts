@@ -31,10 +31,10 @@ export class TurnRunner {
   ) {}
 
   /**
-   * Runs the turn to its end. `afterExpiry` is called when an approval expired: the session is
-   * paused then, and what it says is added to the turn's last message.
+   * Runs the turn to its end. When an approval expired, the session is paused and
+   * `dropQueued` drops what was queued behind the turn; what it says ends the turn's message.
    */
-  async run(turn: RunningTurn, afterExpiry: (session: Session) => Promise<string>): Promise<void> {
+  async run(turn: RunningTurn, dropQueued: () => string): Promise<void> {
     const session = await this.sessions.get(turn.job.sessionId);
     this.progress.begin(turn.turnKey, turn.job.conversation, projectName(session));
     try {
@@ -47,7 +47,9 @@ export class TurnRunner {
         );
         end = await this.attempt(turn, session, undefined);
       }
-      const body = turn.expiredApproval ? end.body + (await afterExpiry(session)) : end.body;
+      const body = turn.expiredApproval
+        ? end.body + (await this.pause(session, dropQueued))
+        : end.body;
       await this.reporter.finished({
         ...end,
         body,
@@ -59,6 +61,13 @@ export class TurnRunner {
     } finally {
       this.progress.end(turn.turnKey);
     }
+  }
+
+  /** An approval expired: the session is paused, and runs nothing more that was queued. */
+  private async pause(session: Session, dropQueued: () => string): Promise<string> {
+    const current = await this.sessions.get(session.id);
+    if (current.status === 'ACTIVE') await this.sessions.transition(session.id, 'PAUSED', 'ACTIVE');
+    return dropQueued();
   }
 
   /** One run of the agent; says how it ended, and whether resuming failed for a missing session. */

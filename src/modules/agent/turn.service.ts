@@ -1,8 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock';
+import { AppConfig } from '../../common/config';
 import { Conversation } from '../../common/conversations';
 import { ApprovalsService } from '../approvals';
-import { Session, SessionsService } from '../sessions';
 import type { HeldMessage } from '../commands';
 import { PromptImage } from './agent-runner.port';
 import { newTurn, RunningTurn, TurnJob } from './running-turn';
@@ -12,38 +12,60 @@ import { TurnsMetrics } from './turns.metrics';
 
 /**
  * The turn queue: one turn at a time per session, prompts queued behind a running one; different
- * sessions run side by side. Stopping a session's turn drops what was queued behind it, and the
- * phone is told which prompts were not run.
+ * sessions run side by side, at most AGENT_MAX_CONCURRENT_TURNS at once. A session whose next
+ * prompt finds every slot taken waits for one, first come first served (a session that just
+ * finished a turn goes to the back). Stopping a session's turn drops what was queued behind it,
+ * and the phone is told which prompts were not run.
  */
 @Injectable()
 export class TurnService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(TurnService.name);
   private readonly queues = new Map<string, TurnJob[]>();
   private readonly running = new Map<string, RunningTurn>();
+  /** Sessions with a prompt ready to start, waiting for a free slot, in order. */
+  private readonly waiting: string[] = [];
   private turnNo = 0;
 
   constructor(
     private readonly runner: TurnRunner,
     private readonly ladder: StopLadder,
     private readonly approvals: ApprovalsService,
-    private readonly sessions: SessionsService,
     private readonly metrics: TurnsMetrics,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
-  /** Queues the prompt; returns how many turns of this session are ahead of it. */
+  /**
+   * Queues the prompt; returns what the phone is told about where it waits ("Queued: 1 ahead.",
+   * "Waiting: 2 turns are running (1 ahead)."), or undefined when it starts at once.
+   */
   submit(
     sessionId: string,
     conversation: Conversation,
     prompt: string,
     options: { images?: PromptImage[]; held?: HeldMessage } = {},
-  ): number {
+  ): string | undefined {
     const queue = this.queues.get(sessionId) ?? [];
     queue.push({ sessionId, conversation, prompt, ...options });
     this.queues.set(sessionId, queue);
     const ahead = queue.length - 1 + (this.running.has(sessionId) ? 1 : 0);
-    if (!this.running.has(sessionId)) this.next(sessionId);
-    return ahead;
+    if (ahead > 0) return `Queued: ${ahead} ahead.`;
+    this.waiting.push(sessionId);
+    this.pump();
+    const place = this.waiting.indexOf(sessionId);
+    if (place < 0) return undefined; // started
+    const running = this.running.size === 1 ? '1 turn is' : `${this.running.size} turns are`;
+    return `Waiting: ${running} running (${place === 0 ? 'next to start' : `${place} ahead`}).`;
+  }
+
+  /** How many turns may run at once. */
+  get capacity(): number {
+    return this.config.agent.maxConcurrentTurns;
+  }
+
+  /** Sessions waiting for a free slot. */
+  get waitingCount(): number {
+    return this.waiting.length;
   }
 
   isRunning(sessionId: string): boolean {
@@ -75,12 +97,26 @@ export class TurnService implements BeforeApplicationShutdown {
     );
   }
 
+  /** Drops the session's prompts that wait for a slot or its turn; says how many there were. */
+  dropWaiting(sessionId: string): number {
+    return this.dropQueue(sessionId);
+  }
+
   /** Forgets the session's queued prompts (the phone is told); says how many there were. */
   private dropQueue(sessionId: string): number {
     const dropped = this.queues.get(sessionId) ?? [];
     this.queues.delete(sessionId);
+    const place = this.waiting.indexOf(sessionId);
+    if (place >= 0) this.waiting.splice(place, 1);
     for (const job of dropped) job.held?.started();
     return dropped.length;
+  }
+
+  /** Starts waiting sessions' next prompts while there are free slots. */
+  private pump(): void {
+    while (this.running.size < this.capacity && this.waiting.length > 0) {
+      this.next(this.waiting.shift() as string);
+    }
   }
 
   private next(sessionId: string): void {
@@ -94,7 +130,7 @@ export class TurnService implements BeforeApplicationShutdown {
     this.running.set(sessionId, turn);
     this.metrics.running(this.running.size);
     turn.done = this.runner
-      .run(turn, (session) => this.pauseAfterExpiry(session))
+      .run(turn, () => notRun(this.dropQueue(sessionId)))
       .catch((error: unknown) => {
         // Not an ending the agent reported: a fault of the daemon's own. The phone is told, and
         // the prompt is kept for /retry.
@@ -106,15 +142,10 @@ export class TurnService implements BeforeApplicationShutdown {
         this.approvals.turnEnded(turn.turnKey);
         this.running.delete(sessionId);
         this.metrics.running(this.running.size);
-        this.next(sessionId);
+        if (this.queues.get(sessionId)?.length) this.waiting.push(sessionId);
+        else this.queues.delete(sessionId);
+        this.pump();
       });
-  }
-
-  /** An approval expired: the session is paused, and runs nothing more that was queued. */
-  private async pauseAfterExpiry(session: Session): Promise<string> {
-    const current = await this.sessions.get(session.id);
-    if (current.status === 'ACTIVE') await this.sessions.transition(session.id, 'PAUSED', 'ACTIVE');
-    return notRun(this.dropQueue(session.id));
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../../src/common/config';
+import { defaultConcurrentTurns } from '../../../src/common/config/load-config';
 import { makeTempDir } from '../../utils/temp-dir';
 import { testEnvironment } from '../../utils/test-config';
 
@@ -52,6 +53,7 @@ describe('loadConfig', () => {
         outputAttachmentBytes: 4000,
         uploadMaxBytes: 5000000,
         tempDir: join(process.cwd(), 'data', 'agent-tmp'),
+        maxConcurrentTurns: defaultConcurrentTurns(),
       },
       approvals: {
         timeoutMs: 600_000,
