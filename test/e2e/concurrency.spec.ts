@@ -73,3 +73,32 @@ describe('AGENT_MAX_CONCURRENT_TURNS', () => {
     expect(runner.turns).toHaveLength(1); // the dropped prompt never ran
   });
 });
+
+describe('AGENT_MAX_BUDGET_USD and AGENT_MAX_TURNS', () => {
+  let t: SignalTestApp;
+  afterEach(() => t.close());
+
+  it('reach the agent with every turn, and a turn stopped at its cap says so plainly', async () => {
+    const { t: app, runner } = await createFakeAgentApp({
+      env: { AGENT_MAX_BUDGET_USD: '0.50', AGENT_MAX_TURNS: '20' },
+    });
+    t = app;
+    t.sim.phoneSends({ from: OWNER, text: '/new demo refactor everything' });
+    await waitFor(() => runner.turns.length === 1, 'the turn');
+    expect(runner.turns[0].request).toMatchObject({ maxBudgetUsd: 0.5, maxTurns: 20 });
+    runner.turns[0].fail('error_max_budget_usd', 0.5123);
+    await waitFor(() => t.sim.sent.length === 2, 'the end of the turn');
+    expect(t.sim.sent[1].message).toBe(
+      'Stopped: the turn reached its cost budget after $0.5123 (AGENT_MAX_BUDGET_USD). Send a prompt to go on from here.',
+    );
+  });
+
+  it('are unset by default: Claude Code applies its own limits', async () => {
+    const { t: app, runner } = await createFakeAgentApp();
+    t = app;
+    t.sim.phoneSends({ from: OWNER, text: '/new demo go' });
+    await waitFor(() => runner.turns.length === 1, 'the turn');
+    expect(runner.turns[0].request.maxBudgetUsd).toBeUndefined();
+    expect(runner.turns[0].request.maxTurns).toBeUndefined();
+  });
+});

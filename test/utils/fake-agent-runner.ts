@@ -13,6 +13,8 @@ import { createSignalApp, SignalTestApp } from './signal-harness';
 /** One turn the fake runner started, held until the test finishes it. */
 export interface FakeTurn {
   request: TurnRequest;
+  /** Ends the turn with a failed result of this subtype (`error_max_budget_usd`), costing `costUsd`. */
+  fail(subtype: string, costUsd?: number): void;
   /** Ends the turn with a success result whose text is `text` (and the usage the agent reports). */
   finish(text: string, usage?: { durationMs: number; numTurns: number; costUsd: number }): void;
   /** Asks permission for a tool call, as the CLI does; settles with the daemon's answer. */
@@ -57,6 +59,11 @@ export class FakeAgentRunner extends AgentRunner {
         turn.answers.push(answer);
         return answer;
       },
+      fail: (subtype, costUsd) => {
+        if (turn.finished || turn.interrupted) return;
+        turn.finished = true;
+        push({ ...failedResult(), subtype, costUsd: costUsd ?? null });
+      },
       finish: (text, usage) => {
         if (turn.finished || turn.interrupted) return;
         turn.finished = true;
@@ -96,7 +103,11 @@ export class FakeAgentRunner extends AgentRunner {
   }
 }
 
-function result(ok: boolean, text: string): AgentEvent {
+function failedResult(): Extract<AgentEvent, { type: 'result' }> {
+  return result(false, '');
+}
+
+function result(ok: boolean, text: string): Extract<AgentEvent, { type: 'result' }> {
   return {
     type: 'result',
     ok,

@@ -79,6 +79,10 @@ export interface AgentConfig {
   readonly tempDir: string;
   /** At most this many turns run at once; further prompts wait for a free slot. */
   readonly maxConcurrentTurns: number;
+  /** A turn is stopped once it has cost this much (US dollars); undefined: no cap. */
+  readonly maxBudgetUsd: number | undefined;
+  /** A turn is stopped after this many model calls; undefined: Claude Code's own limit. */
+  readonly maxTurns: number | undefined;
 }
 
 export interface ApprovalsConfig {

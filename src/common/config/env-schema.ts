@@ -40,6 +40,15 @@ export const integer = (min: number, max: number) =>
         .max(max, { error: `must be at most ${max}` }),
     );
 
+/** A positive amount of money, in US dollars (`2.50`). */
+export const dollars = z
+  .string()
+  .regex(/^\d+(\.\d{1,2})?$/, {
+    error: (issue) => `must be an amount in US dollars like 2.50 (got "${String(issue.input)}")`,
+  })
+  .transform(Number)
+  .pipe(z.number().positive({ error: 'must be more than 0' }));
+
 export const list = z.string(required('a comma-separated list')).transform((raw) =>
   raw
     .split(',')

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AppConfig } from './app-config';
 import {
   cronExpression,
+  dollars,
   E164,
   hostName,
   httpUrl,
@@ -67,6 +68,8 @@ const envSchema = z.object({
   AGENT_IDLE_TIMEOUT_SECONDS: integer(10, 86_400).default(300),
   AGENT_STOP_GRACE_SECONDS: integer(1, 600).default(5),
   AGENT_MAX_CONCURRENT_TURNS: integer(1, 256).optional(),
+  AGENT_MAX_BUDGET_USD: dollars.optional(),
+  AGENT_MAX_TURNS: integer(1, 10_000).optional(),
   PROGRESS_EDIT_SECONDS: integer(1, 3600).default(5),
   OUTPUT_ATTACHMENT_BYTES: integer(500, 64_000).default(4000),
   UPLOAD_MAX_BYTES: integer(1000, 100_000_000).default(5_000_000),
@@ -203,6 +206,8 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       uploadMaxBytes: e.UPLOAD_MAX_BYTES,
       tempDir: resolve(dataDir, 'agent-tmp'),
       maxConcurrentTurns: e.AGENT_MAX_CONCURRENT_TURNS ?? defaultConcurrentTurns(),
+      maxBudgetUsd: e.AGENT_MAX_BUDGET_USD,
+      maxTurns: e.AGENT_MAX_TURNS,
     },
     approvals: {
       timeoutMs: e.APPROVAL_TIMEOUT_SECONDS * 1000,

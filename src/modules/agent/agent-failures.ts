@@ -1,5 +1,6 @@
 import { AgentEvent } from './agent-runner.port';
 import { FailureCause } from './turn-end';
+import { formatCost } from './turn-reporter.service';
 
 type ResultEvent = Extract<AgentEvent, { type: 'result' }>;
 
@@ -46,10 +47,19 @@ export function explainFailure(event: ResultEvent): { cause: FailureCause; body:
       body: "Claude Code's sandbox could not start, so nothing ran. `npm run doctor` on the computer shows what is missing; then send the prompt again.",
     };
   }
-  if (event.subtype === 'error_max_turns')
-    return { cause: 'limit', body: 'Stopped: the turn reached its maximum number of steps.' };
-  if (event.subtype === 'error_max_budget_usd')
-    return { cause: 'limit', body: 'Stopped: the turn reached its cost budget.' };
+  if (event.subtype === 'error_max_turns') {
+    return {
+      cause: 'limit',
+      body: 'Stopped: the turn reached its maximum number of steps (AGENT_MAX_TURNS). Send a prompt to go on from here.',
+    };
+  }
+  if (event.subtype === 'error_max_budget_usd') {
+    const spent = event.costUsd === null ? '' : ` after ${formatCost(event.costUsd)}`;
+    return {
+      cause: 'limit',
+      body: `Stopped: the turn reached its cost budget${spent} (AGENT_MAX_BUDGET_USD). Send a prompt to go on from here.`,
+    };
+  }
   const detail = plain(event.errors[0] ?? event.text ?? '');
   return { cause: 'failed', body: detail ? `The turn failed: ${detail}` : 'The turn failed.' };
 }

@@ -40,6 +40,10 @@ export interface TurnRequest {
   /** The agent's own session id to continue, if any. */
   resume?: string;
   permissionMode: PermissionMode;
+  /** The turn stops once it has cost this much (US dollars). */
+  maxBudgetUsd?: number;
+  /** The turn stops after this many model calls. */
+  maxTurns?: number;
   /** Permission rules the agent itself matches (`Read`, `Bash(npm test *)`): run unasked. */
   allowedTools: string[];
   /** Permission rules the agent itself matches and denies. */

@@ -53,6 +53,8 @@ export class SdkAgentRunner extends AgentRunner {
           cwd: turn.cwd,
           resume: turn.resume,
           permissionMode: turn.permissionMode,
+          maxBudgetUsd: turn.maxBudgetUsd,
+          maxTurns: turn.maxTurns,
           // The user's own Claude Code allow and deny rules hold, as at the desk.
           settingSources: ['user', 'project', 'local'],
           // Claude Code matches the rules itself, compound commands included.

@@ -20,6 +20,15 @@ export class StopLadder {
     private readonly config: AppConfig,
   ) {}
 
+  /** The caps the agent applies itself: cost (AGENT_MAX_BUDGET_USD) and steps (AGENT_MAX_TURNS). */
+  limits(): { maxBudgetUsd?: number; maxTurns?: number } {
+    const { maxBudgetUsd, maxTurns } = this.config.agent;
+    return {
+      ...(maxBudgetUsd === undefined ? {} : { maxBudgetUsd }),
+      ...(maxTurns === undefined ? {} : { maxTurns }),
+    };
+  }
+
   /** How long the turn has run, from its start (the first attempt's). */
   elapsedSeconds(turn: RunningTurn): number {
     return (this.clock.nowMs() - turn.startedAt) / 1000;

@@ -83,6 +83,7 @@ export class TurnRunner {
       cwd: session.projectPath,
       resume,
       permissionMode: modeOf(session),
+      ...this.ladder.limits(),
       ...rules,
       screen: (toolName, input) => this.approvals.highRisk(toolName, input, session.projectPath),
       askPermission: (ask) => this.ask(turn, session, ask),

@@ -119,6 +119,15 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('names a budget that is not an amount, and one of nothing', () => {
+    expect(problems({ AGENT_MAX_BUDGET_USD: 'lots' })).toEqual([
+      'AGENT_MAX_BUDGET_USD: must be an amount in US dollars like 2.50 (got "lots")',
+    ]);
+    expect(problems({ AGENT_MAX_BUDGET_USD: '0' })).toEqual([
+      'AGENT_MAX_BUDGET_USD: must be more than 0',
+    ]);
+  });
+
   it('names an unknown sandbox mode', () => {
     expect(problems({ SANDBOX: 'sometimes' })).toEqual([
       'SANDBOX: must be one of "auto", "on", "off" (got "sometimes")',
