@@ -230,14 +230,23 @@ describe('every coded error reaches the phone as its plain answer', () => {
     expect(CODED.map(([domain, code]) => `${domain}.${code}`).sort()).toEqual(known.sort());
   });
 
+  /** The person's own mistakes: answered, but neither kept for /retry nor counted as failures. */
+  const MISTAKES = ['session.PROJECT_OUTSIDE_ROOTS', 'session.PROJECT_NOT_FOUND'];
+
   it.each(CODED)('%s.%s', async (domain, code, error, reason) => {
     t.app.get(Failing).next = error;
     const before = t.sim.sent.length;
     t.sim.phoneSends({ from: OWNER, text: '/fail' });
     await waitFor(() => t.sim.sent.length === before + 1, 'the answer');
+    const states = await inboundStates(t);
+    if (MISTAKES.includes(`${domain}.${code}`)) {
+      expect(t.sim.sent[before].message).toBe(`I could not run /fail: ${reason}`);
+      await expect(failures(t, `${domain}.${code}`)).resolves.toBe(0);
+      expect(states[states.length - 1]).toBe('handled');
+      return;
+    }
     expect(t.sim.sent[before].message).toBe(`I could not run /fail: ${reason} ${RETRY_HINT}`);
     await expect(failures(t, `${domain}.${code}`)).resolves.toBe(1);
-    const states = await inboundStates(t);
     expect(states[states.length - 1]).toBe('awaiting-retry'); // nothing lost
   });
 });
@@ -267,5 +276,35 @@ describe('/captcha that Signal refuses', () => {
       `I could not run /captcha: Signal did not accept that captcha (it may be outdated or already used). Solve a new one and send /captcha with the new link. ${RETRY_HINT}`,
     ]);
     await expect(inboundStates(t)).resolves.toEqual(['awaiting-retry']);
+  });
+});
+
+describe('the person’s own mistakes', () => {
+  let t: SignalTestApp;
+  beforeAll(async () => {
+    t = await createSignalApp('signal-cli', {
+      env: { RATE_LIMIT_PER_MINUTE: '60000', RATE_LIMIT_BURST: '10000' },
+    });
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    ['/new ../../etc', 'I could not run /new: that folder is outside the project roots I may use.'],
+    ['/new /etc', 'I could not run /new: that folder is outside the project roots I may use.'],
+    ['/new no-such-project', 'I could not run /new: I found no project folder by that name.'],
+    ['/use ../..', 'I could not run /use: that folder is outside the project roots I may use.'],
+    ['/use no-such-project', 'I could not run /use: I found no project folder by that name.'],
+  ])('%s: answered, handled, not kept for /retry and not counted', async (text, answer) => {
+    const before = t.sim.sent.length;
+    t.sim.phoneSends({ from: OWNER, text });
+    await waitFor(() => t.sim.sent.length === before + 1, 'the answer');
+    expect(t.sim.sent[before].message).toBe(answer);
+    const states = await inboundStates(t);
+    expect(states[states.length - 1]).toBe('handled');
+    const metric = await t.app
+      .get(Registry)
+      .getSingleMetric('bridge_handling_failures_total')
+      ?.get();
+    expect(metric?.values ?? []).toEqual([]);
   });
 });

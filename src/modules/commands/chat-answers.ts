@@ -49,6 +49,27 @@ export const CHAT_ERROR_ANSWERS: {
   },
 };
 
+/**
+ * Codes that mean the person asked for something that cannot be (a folder outside the roots, a
+ * project that is not there): answered, but not kept for /retry, since running it again would
+ * give the same answer, and not counted as a handling failure.
+ */
+export const USER_MISTAKES: { readonly [D in ErrorDomain]?: readonly ErrorCodes[D][] } = {
+  session: ['PROJECT_OUTSIDE_ROOTS', 'PROJECT_NOT_FOUND'],
+};
+
+/** Whether the error is the person's mistake rather than a failure (see USER_MISTAKES). */
+export function isUserMistake(error: unknown): boolean {
+  if (!(error instanceof DomainError)) return false;
+  const codes = USER_MISTAKES[error.domain as ErrorDomain] as readonly string[] | undefined;
+  return codes?.includes(error.code as string) ?? false;
+}
+
+/** The chat answer to a user mistake: why not, and nothing kept. */
+export function mistakeAnswer(error: unknown, what: string): string {
+  return `I could not run ${what}: ${reasonFor(error)}`;
+}
+
 const UNEXPECTED = 'something went wrong on my side (the daemon’s log has the details).';
 
 /** Why it failed, in plain words. */

@@ -3,7 +3,7 @@ import { Counter, Registry } from 'prom-client';
 import { Conversation, conversationKey } from '../../common/conversations';
 import { EventBus } from '../../common/events';
 import type { InboundMessage, InboundText } from '../../common/conversations';
-import { errorLabel, failureAnswer } from './chat-answers';
+import { errorLabel, failureAnswer, isUserMistake, mistakeAnswer } from './chat-answers';
 import { ChatContext, InterceptContext } from './chat-command.decorator';
 import { ChatReplies } from './chat-replies';
 import { parseCommand } from './command-parser';
@@ -83,6 +83,15 @@ export class CommandDispatcher {
       answer = await this.run(command?.name, context);
     } catch (error) {
       const what = command?.name ?? `“${preview(message.text)}”`;
+      if (isUserMistake(error)) {
+        // Running it again would answer the same: answered, handled, not a failure.
+        this.replies.enqueue({
+          to: message.conversation,
+          body: mistakeAnswer(error, what),
+          kind: 'reply',
+        });
+        return 'handled';
+      }
       this.answerFailure(message.conversation, what, error);
       return 'failed';
     }
