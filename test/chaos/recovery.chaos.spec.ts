@@ -1,10 +1,15 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FakeClock } from '../../src/common/clock';
 import { Sqlite } from '../../src/common/database';
 import { RecoveryService } from '../../src/modules/recovery/recovery.service';
 import { Session, SessionsService, SessionStatus } from '../../src/modules/sessions';
+import { DataSource } from 'typeorm';
 import { createApp } from '../utils/create-app';
+import { httpGet } from '../utils/http';
+import { createSignalApp, OWNER } from '../utils/signal-harness';
+import { waitFor } from '../utils/wait-for';
 import { faultySqlite } from '../utils/faulty-sqlite';
 import { sessionIn } from '../utils/sessions';
 import { makeTempDir } from '../utils/temp-dir';
@@ -137,6 +142,57 @@ describe('crash recovery at boot', () => {
     const recovered = after.rows.filter((r) => r.recovered_at === BOOT_TIME);
     expect(recovered.every((r) => r.status === 'PAUSED')).toBe(true);
     expect(report?.sessions.map((s) => s.id).sort()).toEqual(recovered.map((r) => r.id).sort());
+  });
+
+  it('tells each conversation once: 500 paused sessions in one chat are one notice, 3 in another are one, and readiness is 200 at once', async () => {
+    const before = await createApp({
+      dir: temp.path,
+      listen: false,
+      clock: new FakeClock(CRASH_TIME),
+    });
+    const sessions = before.app.get(SessionsService);
+    for (const name of ['alpha', 'beta', 'gamma', 'delta']) {
+      mkdirSync(join(temp.path, 'projects', name), { recursive: true });
+    }
+    const crowded = `dm:${OWNER.uuid}`;
+    for (let i = 0; i < 500; i++) {
+      await sessionIn(sessions, 'ACTIVE', {
+        conversationId: crowded,
+        project: ['alpha', 'beta', 'gamma', 'delta'][i % 4],
+      });
+    }
+    for (const project of ['alpha', 'beta', 'gamma']) {
+      await sessionIn(sessions, 'ACTIVE', { conversationId: 'dm:someone-else', project });
+    }
+    await before.close();
+
+    const t = await createSignalApp('signal-cli', {
+      dir: temp.path,
+      clock: new FakeClock(BOOT_TIME),
+    });
+    try {
+      await waitFor(
+        async () => (await httpGet(t.app, '/health/ready')).status === 200,
+        'readiness',
+      );
+      const notices: { conversation_key: string; body: string }[] = await t.app
+        .get(DataSource)
+        .query(
+          `SELECT conversation_key, body FROM outbox_messages WHERE kind = 'notice' ORDER BY conversation_key`,
+        );
+      expect(notices).toEqual([
+        {
+          conversation_key: crowded,
+          body: 'I restarted while 500 of your sessions were active, so they are paused now: alpha, beta, gamma and 497 more (/sessions lists them). Send /resume to continue the newest, or /resume <id> for another.',
+        },
+        {
+          conversation_key: 'dm:someone-else',
+          body: 'I restarted while 3 of your sessions were active, so they are paused now: alpha, beta and gamma. Send /resume to continue the newest, or /resume <id> for another.',
+        },
+      ]);
+    } finally {
+      await t.close();
+    }
   });
 
   it('a database fault in the middle of recovery changes nothing and stops the boot naming the cause', async () => {

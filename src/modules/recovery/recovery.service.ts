@@ -55,22 +55,26 @@ export class RecoveryService {
     return this.report;
   }
 
-  /** Each conversation hears which of its sessions were paused, and how to go on. */
+  /**
+   * Each conversation hears once which of its sessions were paused, and how to go on: the
+   * first few by project, the rest counted (10,000 paused sessions in one chat are one message).
+   */
   private tellOwners(sessions: PausedSession[]): void {
-    const notices: OutgoingMessage[] = [];
+    const byConversation = new Map<string, PausedSession[]>();
     for (const session of sessions) {
+      const list = byConversation.get(session.conversationId);
+      if (list) list.push(session);
+      else byConversation.set(session.conversationId, [session]);
+    }
+    const notices: OutgoingMessage[] = [];
+    for (const [key, paused] of byConversation) {
       let to: Conversation;
       try {
-        to = conversationFromKey(session.conversationId);
+        to = conversationFromKey(key);
       } catch {
         continue; // not bound to a Signal conversation: nobody to tell
       }
-      const project = projectName(session);
-      notices.push({
-        to,
-        body: `I restarted while your session in ${project} was active, so it is paused now. Send /resume to continue it.`,
-        kind: 'notice',
-      });
+      notices.push({ to, body: pausedNotice(paused), kind: 'notice' });
     }
     this.outbox.enqueueAll(notices);
   }
@@ -113,4 +117,20 @@ export class RecoveryService {
     }
     return this.report;
   }
+}
+
+/** How many paused sessions a notice names by project before it counts the rest. */
+const NAMED = 3;
+
+function pausedNotice(paused: PausedSession[]): string {
+  if (paused.length === 1) {
+    return `I restarted while your session in ${projectName(paused[0])} was active, so it is paused now. Send /resume to continue it.`;
+  }
+  const names = paused.slice(0, NAMED).map((s) => projectName(s));
+  const more = paused.length - names.length;
+  const listed =
+    more > 0
+      ? `${names.join(', ')} and ${more} more (/sessions lists them)`
+      : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `I restarted while ${paused.length} of your sessions were active, so they are paused now: ${listed}. Send /resume to continue the newest, or /resume <id> for another.`;
 }
