@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { conversationFromKey } from '../../common/conversations';
 import { Sqlite } from '../../common/database';
+import { maskIdentifier } from '../../common/logging';
 import { OutboxService } from '../outbox';
 import { ActivityLogService, Session, SessionsService } from '../sessions';
 
@@ -49,7 +50,7 @@ export class CatchUpService {
         this.owed.set(session.id, { session, since: from });
         this.logger.error({
           msg: 'catch-up summary not queued; its activity stays for the next reconnect',
-          session: session.id,
+          session: maskIdentifier(session.id),
           error: (error as Error).message,
         });
       }
