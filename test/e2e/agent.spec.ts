@@ -380,9 +380,9 @@ describe('agent turns with the real Claude Code CLI', () => {
     t.sim.phoneSends({ from: OWNER, text: '/use ../../etc' });
     await untilAgent(() => texts(t).length === 3, 'the answers');
     expect(texts(t)).toEqual([
-      'I could not run /new: that folder is outside the project roots I may use. It is kept: send /retry to run it again.',
-      'I could not run /new: that folder is outside the project roots I may use. It is kept: send /retry to run it again.',
-      'I could not run /use: that folder is outside the project roots I may use. It is kept: send /retry to run it again.',
+      'I could not run /new: that folder is outside the project roots I may use.',
+      'I could not run /new: that folder is outside the project roots I may use.',
+      'I could not run /use: that folder is outside the project roots I may use.',
     ]);
     await expect(t.app.get(SessionsService).list()).resolves.toEqual([]);
   });

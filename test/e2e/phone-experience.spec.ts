@@ -145,7 +145,8 @@ describe('usage', () => {
     runner.turns[0].finish('First.', { durationMs: 12_300, numTurns: 3, costUsd: 0.0123 });
     t.sim.phoneSends({ from: OWNER, text: 'second' });
     await waitFor(() => runner.turns.length === 2, 'the second turn');
-    runner.turns[1].finish('Second.', { durationMs: 65_000, numTurns: 1, costUsd: 1.5 });
+    // Resumed, Claude Code reports its conversation's total so far: 0.0123 + this turn's 1.50.
+    runner.turns[1].finish('Second.', { durationMs: 65_000, numTurns: 1, costUsd: 1.5123 });
     await waitFor(() => t.sim.sent.length === 3, 'both results');
     t.sim.phoneSends({ from: OWNER, text: '/usage' });
     await waitFor(() => t.sim.sent.length === 4, 'the usage');

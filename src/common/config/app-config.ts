@@ -83,6 +83,8 @@ export interface AgentConfig {
   readonly maxBudgetUsd: number | undefined;
   /** A turn is stopped after this many model calls; undefined: Claude Code's own limit. */
   readonly maxTurns: number | undefined;
+  /** What all turns may cost in a day (local midnight to midnight); undefined: no cap. */
+  readonly dailyBudgetUsd: number | undefined;
 }
 
 export interface ApprovalsConfig {

@@ -70,6 +70,7 @@ const envSchema = z.object({
   AGENT_MAX_CONCURRENT_TURNS: integer(1, 256).optional(),
   AGENT_MAX_BUDGET_USD: dollars.optional(),
   AGENT_MAX_TURNS: integer(1, 10_000).optional(),
+  DAILY_BUDGET_USD: dollars.optional(),
   PROGRESS_EDIT_SECONDS: integer(1, 3600).default(5),
   OUTPUT_ATTACHMENT_BYTES: integer(500, 64_000).default(4000),
   UPLOAD_MAX_BYTES: integer(1000, 100_000_000).default(5_000_000),
@@ -208,6 +209,7 @@ export function loadConfig(env: ConfigEnvironment): AppConfig {
       maxConcurrentTurns: e.AGENT_MAX_CONCURRENT_TURNS ?? defaultConcurrentTurns(),
       maxBudgetUsd: e.AGENT_MAX_BUDGET_USD,
       maxTurns: e.AGENT_MAX_TURNS,
+      dailyBudgetUsd: e.DAILY_BUDGET_USD,
     },
     approvals: {
       timeoutMs: e.APPROVAL_TIMEOUT_SECONDS * 1000,

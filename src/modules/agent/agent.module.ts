@@ -19,6 +19,8 @@ import { ProjectGit } from './project-git.service';
 import { ClaudeCatalogCommands } from './claude-catalog.commands';
 import { PhoneUploads } from './phone-uploads.service';
 import { AgentSandbox } from './agent-sandbox.service';
+import { DailyBudget } from './daily-budget.service';
+import { PromptGate } from './prompt-gate.service';
 import { StopLadder } from './stop-ladder.service';
 import { ProcessTable } from './process-table.service';
 import { TurnRunner } from './turn-runner.service';
@@ -29,6 +31,8 @@ import { TurnRunner } from './turn-runner.service';
   providers: [
     AgentEnvironment,
     AgentSandbox,
+    DailyBudget,
+    PromptGate,
     { provide: AgentRunner, useClass: SdkAgentRunner },
     TurnReporter,
     TurnUsageRepository,

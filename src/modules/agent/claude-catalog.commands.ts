@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ChatCommand, ChatContext } from '../commands';
 import { SessionsService } from '../sessions';
 import { AgentEnvironment } from './agent-environment';
+import { PromptGate } from './prompt-gate.service';
 import { claudeCommands } from './claude-catalog';
 import { TurnService } from './turn.service';
 
@@ -12,6 +13,7 @@ export class ClaudeCatalogCommands {
     private readonly sessions: SessionsService,
     private readonly turns: TurnService,
     private readonly environment: AgentEnvironment,
+    private readonly gate: PromptGate,
   ) {}
 
   @ChatCommand({
@@ -43,7 +45,12 @@ export class ClaudeCatalogCommands {
     args: '<name> [args]',
     summary: 'run one of those commands (or agents) as a prompt',
   })
-  run({ args, conversation, conversationKey, hold }: ChatContext): string | undefined {
+  async run({
+    args,
+    conversation,
+    conversationKey,
+    hold,
+  }: ChatContext): Promise<string | undefined> {
     const [wanted = '', ...rest] = args.trim().split(/\s+/);
     const name = wanted.replace(/^\//, '');
     if (!name) return 'Which one? /commands lists them; then /run <name> [args].';
@@ -57,6 +64,8 @@ export class ClaudeCatalogCommands {
       found.kind === 'command'
         ? `/${found.name}${extra ? ` ${extra}` : ''}`
         : `Use the ${found.name} agent${extra ? ` to: ${extra}` : '.'}`;
+    const refused = await this.gate.admit();
+    if (refused) return refused;
     return this.turns.submit(session.id, conversation, prompt, { held: hold() });
   }
 

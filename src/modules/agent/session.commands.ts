@@ -10,7 +10,7 @@ import {
   SessionsService,
 } from '../sessions';
 import { PromptImage } from './agent-runner.port';
-import { AgentSandbox } from './agent-sandbox.service';
+import { PromptGate } from './prompt-gate.service';
 import { PhoneUploads } from './phone-uploads.service';
 import { TurnService } from './turn.service';
 
@@ -41,7 +41,7 @@ export class SessionCommands {
     private readonly settings: ConversationSettingsService,
     private readonly paths: ProjectPaths,
     private readonly uploads: PhoneUploads,
-    private readonly sandbox: AgentSandbox,
+    private readonly gate: PromptGate,
   ) {}
 
   @ChatCommand({
@@ -62,7 +62,9 @@ export class SessionCommands {
     await this.activate(conversationKey, session);
     const name = projectName(session);
     const prompt = rest.join(' ');
-    if (prompt) await this.sandbox.ready(); // the session stays started; the prompt is kept
+    // The session stays started; a prompt the sandbox refuses is kept for /retry.
+    const refused = prompt ? await this.gate.admit() : undefined;
+    if (refused) return `Started a session in ${projectName(session)}. ${refused}`;
     const waits = prompt
       ? this.turns.submit(session.id, conversation, prompt, { held: hold() })
       : undefined;
@@ -234,7 +236,9 @@ export class SessionCommands {
     if (session.status !== 'ACTIVE') {
       return `The session in ${projectName(session)} is ${session.status.toLowerCase()}: /resume continues it, /new starts another.`;
     }
-    await this.sandbox.ready(); // SANDBOX=on without one: answered, kept for /retry
+    // SANDBOX=on without one: answered, kept for /retry. The daily budget spent: answered.
+    const refused = await this.gate.admit();
+    if (refused) return refused;
     let prompt = message.text;
     let images: PromptImage[] = [];
     if (message.attachments?.length) {

@@ -103,11 +103,11 @@ export class TurnRunner {
           retriesShown = true;
           this.reporter.notice(turn.job.conversation, retryNotice(event));
         }
-        if (event.type === 'result' || event.type === 'crash') {
-          if (event.type === 'result' && event.sessionId) {
-            await this.sessions.setAgentSessionId(session.id, event.sessionId);
-          }
-          return this.ending(turn, event, resume);
+        if (event.type === 'crash') return this.ending(turn, event, resume);
+        if (event.type === 'result') {
+          if (event.sessionId) await this.sessions.setAgentSessionId(session.id, event.sessionId);
+          const costUsd = await this.turnCost(session, resume, event.costUsd);
+          return this.ending(turn, { ...event, costUsd }, resume);
         }
         await this.follow(turn, session, event);
       }
@@ -120,6 +120,23 @@ export class TurnRunner {
       await this.ladder.reap(run);
       this.sessions.setAgentPid(session.id, null);
     }
+  }
+
+  /**
+   * What this turn cost. Claude Code reports a total that a resumed conversation carries on
+   * from its earlier turns (0.0008, 0.0016, 0.0024 for three alike turns), so the total at the
+   * end of the session's last turn is kept and taken off.
+   */
+  private async turnCost(
+    session: Session,
+    resume: string | undefined,
+    total: number | null,
+  ): Promise<number | null> {
+    if (total === null) return null;
+    const carried = resume && resume === session.agentSessionId ? session.context.agentCostUsd : 0;
+    await this.sessions.updateContext(session.id, { agentCostUsd: total });
+    const cost = total - (typeof carried === 'number' ? carried : 0);
+    return Math.max(0, Math.round(cost * 1e6) / 1e6);
   }
 
   /** What an event before the end changes: the session id, files written, progress, words. */

@@ -43,6 +43,17 @@ export class TurnUsageRepository {
       );
   }
 
+  /** What the turns recorded from `since` (ISO) on cost, in US dollars. */
+  costSince(since: string): number {
+    return (
+      (this.sqlite
+        .prepare<[string], { cost: number | null }>(
+          `SELECT sum(cost_usd) AS cost FROM turn_usage WHERE created_at >= ?`,
+        )
+        .get(since)?.cost as number | null) ?? 0
+    );
+  }
+
   forSession(sessionId: string): UsageTotals {
     return this.totals('session_id = ?', sessionId);
   }

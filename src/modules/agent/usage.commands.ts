@@ -3,6 +3,7 @@ import { Clock } from '../../common/clock';
 import { ChatCommand, ChatContext } from '../commands';
 import { SessionsService } from '../sessions';
 import { formatCost, formatDuration } from './turn-reporter.service';
+import { DailyBudget } from './daily-budget.service';
 import { TurnUsageRepository, UsageTotals } from './turn-usage.repository';
 
 /** `/usage`: what Claude Code reported spending, for this conversation's session and for today. */
@@ -12,6 +13,7 @@ export class UsageCommands {
     private readonly usage: TurnUsageRepository,
     private readonly sessions: SessionsService,
     private readonly clock: Clock,
+    private readonly budget: DailyBudget,
   ) {}
 
   @ChatCommand({
@@ -23,9 +25,11 @@ export class UsageCommands {
   show({ conversationKey }: ChatContext): string {
     const session = this.sessions.current(conversationKey);
     const today = this.clock.nowIso().slice(0, 10);
+    const budget = this.budget.summary();
     return [
       session ? `This session: ${describe(this.usage.forSession(session.id))}` : 'No session here.',
       `Today (${today}, all conversations): ${describe(this.usage.forDay(today))}`,
+      ...(budget ? [budget] : []),
     ].join('\n');
   }
 }

@@ -54,6 +54,9 @@ describe('loadConfig', () => {
         uploadMaxBytes: 5000000,
         tempDir: join(process.cwd(), 'data', 'agent-tmp'),
         maxConcurrentTurns: defaultConcurrentTurns(),
+        maxBudgetUsd: undefined,
+        maxTurns: undefined,
+        dailyBudgetUsd: undefined,
       },
       approvals: {
         timeoutMs: 600_000,
