@@ -62,7 +62,7 @@ export class FakeAgentRunner extends AgentRunner {
       fail: (subtype, costUsd) => {
         if (turn.finished || turn.interrupted) return;
         turn.finished = true;
-        push({ ...failedResult(), subtype, costUsd: costUsd ?? null });
+        push({ ...result(false, ''), subtype, costUsd: costUsd ?? null });
       },
       finish: (text, usage) => {
         if (turn.finished || turn.interrupted) return;
@@ -101,10 +101,6 @@ export class FakeAgentRunner extends AgentRunner {
       kill: () => undefined,
     };
   }
-}
-
-function failedResult(): Extract<AgentEvent, { type: 'result' }> {
-  return result(false, '');
 }
 
 function result(ok: boolean, text: string): Extract<AgentEvent, { type: 'result' }> {

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { isWithin } from '../../common/paths';
 import { ApprovalsService, FILE_WRITING_TOOLS } from '../approvals';
@@ -237,5 +237,5 @@ function writtenFile(
   if (!FILE_WRITING_TOOLS.has(tool) || typeof path !== 'string') return undefined;
   const absolute = resolve(projectPath, path);
   if (absolute === projectPath || !isWithin(absolute, projectPath)) return undefined;
-  return absolute.slice(projectPath.length + 1);
+  return relative(projectPath, absolute);
 }

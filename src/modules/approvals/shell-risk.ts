@@ -57,7 +57,8 @@ const RUNS_COMMANDS =
   /\b(subprocess|os\.system|os\.popen|os\.exec\w*|child_process|execSync|spawnSync|system|exec|popen|Deno\.Command|Bun\.spawn)\b/;
 /** Perl, Ruby and PHP run what is between backticks. */
 const BACKTICKS_RUN = new Set(['perl', 'ruby', 'php']);
-const ENV_FILE = /^\.env(\.(?!example$|sample$|template$|dist$)[\w.-]+)?$/;
+/** A `.env` file (`.env`, `.env.local`), but not the examples committed beside one. */
+export const ENV_FILE = /^\.env(\.(?!example$|sample$|template$|dist$)[\w.-]+)?$/;
 
 /** Options of wrapper commands that take a value as the next word. */
 const WRAPPERS: Record<string, ReadonlySet<string>> = {
@@ -121,12 +122,19 @@ class Judge {
   }
 
   private command(node: ShellNode, depth: number): void {
-    const nameNode = node.childForFieldName('name');
-    if (!nameNode) return; // only assignments
-    const words = [this.word(nameNode.namedChild(0) ?? nameNode)];
-    for (const arg of node.childrenForFieldName('argument')) if (arg) words.push(this.word(arg));
+    const words = this.wordsOf(node);
+    if (!words) return; // only assignments
     const redirects = [...node.childrenForFieldName('redirect'), ...outerRedirects(node)];
     this.simple(words, redirects, depth);
+  }
+
+  /** A command node's name and arguments as words; undefined when it has no name. */
+  private wordsOf(command: ShellNode): Word[] | undefined {
+    const nameNode = command.childForFieldName('name');
+    if (!nameNode) return undefined;
+    const words = [this.word(nameNode.namedChild(0) ?? nameNode)];
+    for (const arg of command.childrenForFieldName('argument')) if (arg) words.push(this.word(arg));
+    return words;
   }
 
   /** One simple command, as words: unwraps `sudo`, `env` and the like, then judges what runs. */
@@ -165,8 +173,8 @@ class Judge {
     let rest = words;
     for (let guard = 0; guard < 10 && rest.length > 0; guard++) {
       const name = rest[0].dynamic ? '' : basename(rest[0].text);
+      if (!Object.hasOwn(WRAPPERS, name)) return rest;
       const valued = WRAPPERS[name];
-      if (!valued) return rest;
       if (name === 'command' && rest.slice(1).some((w) => /^-[vV]+$/.test(w.text))) return;
       let i = 1;
       while (i < rest.length) {
@@ -249,7 +257,7 @@ class Judge {
   }
 
   private inline(name: string, flags: readonly string[], args: Word[]): void {
-    const at = args.findIndex((a) => flags.includes(a.text) || flags.some((f) => a.text === f));
+    const at = args.findIndex((a) => flags.includes(a.text));
     const code = at >= 0 ? args[at + 1] : undefined;
     if (!code) return;
     if (code.dynamic) return this.flag(`runs an inline ${name} script only known when it runs`);
@@ -372,15 +380,12 @@ class Judge {
 
   /** A shell or interpreter given no script of its own: it runs what it reads. */
   private readsScriptFromInput(command: ShellNode): boolean {
-    const nameNode = command.childForFieldName('name');
-    if (!nameNode) return false;
-    const words = [this.word(nameNode.namedChild(0) ?? nameNode)];
-    for (const arg of command.childrenForFieldName('argument')) if (arg) words.push(this.word(arg));
-    const unwrapped = this.unwrap(words, 0);
+    const words = this.wordsOf(command);
+    const unwrapped = words && this.unwrap(words, 0);
     if (!unwrapped?.length) return false;
     const [head, ...args] = unwrapped;
     const name = basename(head.text);
-    if (!SHELLS.has(name) && !PYTHON.test(name) && !(name in INLINE_FLAGS)) return false;
+    if (!SHELLS.has(name) && !inlineFlags(name)) return false;
     const options = leadingOptions(args);
     if (options.some((o) => /^-[a-zA-Z]*[ce][a-zA-Z]*$/.test(o.text) || o.text === '--eval')) {
       return false; // runs the script on its command line, judged as such
@@ -419,8 +424,7 @@ class Judge {
       case 'concatenation': {
         let text = '';
         let dynamic = false;
-        const parts = node.type === 'string' ? stringParts(node) : node.namedChildren;
-        for (const part of parts) {
+        for (const part of node.namedChildren) {
           if (!part) continue;
           const value =
             part.type === 'string_content'
@@ -435,11 +439,6 @@ class Judge {
         return { text: node.text, dynamic: true, node };
     }
   }
-}
-
-/** A string's parts; text tree-sitter leaves between named children (`"a$"`) is kept too. */
-function stringParts(node: ShellNode): ShellNode[] {
-  return node.namedChildren.filter((c): c is ShellNode => !!c);
 }
 
 /** `sh <<EOF … EOF` and `sh <<< '…'`: the text fed in, null when it has expansions. */

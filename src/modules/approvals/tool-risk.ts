@@ -4,7 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../common/config';
 import { expandHome, isWithin as within } from '../../common/paths';
 import { withShellParser } from './shell-parser';
-import { ProtectedPath, shellRisk, ShellRiskPolicy } from './shell-risk';
+import { ENV_FILE, ProtectedPath, shellRisk, ShellRiskPolicy } from './shell-risk';
 
 /** Tools that write the file they name. */
 export const FILE_WRITING_TOOLS: ReadonlySet<string> = new Set([
@@ -15,7 +15,6 @@ export const FILE_WRITING_TOOLS: ReadonlySet<string> = new Set([
 ]);
 /** Tools that read what their path names. */
 const FILE_READING_TOOLS = new Set(['Read', 'Grep', 'Glob', 'LS', 'NotebookRead']);
-const ENV_FILE = /^\.env(\.(?!example$|sample$|template$|dist$)[\w.-]+)?$/;
 
 /**
  * Which tool calls are high risk, and why in a few words: such a call is approved only by
@@ -28,6 +27,8 @@ export class ToolRisk {
   private readonly logger = new Logger(ToolRisk.name);
   private readonly home = homedir();
   private readonly protectedPaths: ProtectedPath[];
+  /** The shell judge's policy but for the project, built once (it is asked on every tool call). */
+  private readonly shellPolicy: Omit<ShellRiskPolicy, 'projectPath'>;
 
   constructor(private readonly config: AppConfig) {
     this.protectedPaths = [
@@ -38,6 +39,13 @@ export class ToolRisk {
       { path: config.dataDir, name: "the bridge's data folder" },
       { path: config.backups.dir, name: "the bridge's backups" },
     ];
+    this.shellPolicy = {
+      home: this.home,
+      tempPaths: [tmpdir(), '/tmp', config.agent.tempDir],
+      protectedPaths: this.protectedPaths,
+      agentTemp: config.agent.tempDir,
+      highRiskCommands: config.approvals.highRiskCommands,
+    };
   }
 
   /** Why the call is high risk, or null when it is ordinary. */
@@ -50,7 +58,7 @@ export class ToolRisk {
       const command = typeof input.command === 'string' ? input.command : '';
       try {
         return await withShellParser((parse) =>
-          shellRisk(command, this.policy(projectPath), parse),
+          shellRisk(command, { ...this.shellPolicy, projectPath }, parse),
         );
       } catch (error) {
         this.logger.warn({ msg: 'could not classify a command', error: String(error) });
@@ -69,16 +77,5 @@ export class ToolRisk {
     if (ENV_FILE.test(basename(absolute))) return 'touches a .env file';
     if (writes && !within(absolute, projectPath)) return 'writes outside the project';
     return null;
-  }
-
-  private policy(projectPath: string): ShellRiskPolicy {
-    return {
-      projectPath,
-      home: this.home,
-      tempPaths: [tmpdir(), '/tmp', this.config.agent.tempDir],
-      protectedPaths: this.protectedPaths,
-      agentTemp: this.config.agent.tempDir,
-      highRiskCommands: this.config.approvals.highRiskCommands,
-    };
   }
 }
